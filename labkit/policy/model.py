@@ -1,0 +1,253 @@
+"""The policy engine's data: policies, statements, requests and decisions.
+
+Everything here is frozen, plain data. Source locations ride along for
+messages and AWS's simulator positions but never take part in equality, so
+two policies that say the same thing compare equal wherever they were written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+PolicyKind = Literal["identity", "resource", "trust", "boundary", "session"]
+Effect = Literal["Allow", "Deny"]
+DecisionName = Literal["allowed", "explicitDeny", "implicitDeny"]
+
+# The decision words of AWS's policy simulator (EvalDecision).
+ALLOWED: DecisionName = "allowed"
+EXPLICIT_DENY: DecisionName = "explicitDeny"
+IMPLICIT_DENY: DecisionName = "implicitDeny"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based line and column in a policy's JSON text."""
+
+    line: int
+    column: int
+
+
+class PolicyError(ValueError):
+    """A policy document IAM would refuse.
+
+    ``code`` is AWS's error code (``MalformedPolicyDocument``), ``message`` its
+    words, and ``line``/``column`` (1-based) point at the offending place when
+    the policy was given as text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "MalformedPolicyDocument",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(f"{code}: {message}{where}")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One ``operator: {key: values}`` entry of a Condition block.
+
+    ``operator`` and ``key`` are kept as written; ``values`` are the JSON
+    values as given (strings, booleans or numbers); the operator decides how
+    they compare.
+    """
+
+    operator: str
+    key: str
+    values: tuple[Any, ...]
+    location: Location | None = field(default=None, compare=False)
+
+
+# A principal block as (type, values) pairs, e.g. (("AWS", ("arn:...",)),).
+# "Principal": "*" is stored as (("*", ("*",)),).
+PrincipalBlock = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement. Exactly one of each Action/NotAction and
+    Resource/NotResource pair is set (Resource may be absent in a trust
+    policy); ``index`` is its 1-based position in the policy."""
+
+    index: int
+    effect: Effect
+    sid: str | None = None
+    actions: tuple[str, ...] | None = None
+    not_actions: tuple[str, ...] | None = None
+    resources: tuple[str, ...] | None = None
+    not_resources: tuple[str, ...] | None = None
+    principals: PrincipalBlock | None = None
+    not_principals: PrincipalBlock | None = None
+    conditions: tuple[Condition, ...] = ()
+    start: Location | None = field(default=None, compare=False)
+    end: Location | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The Sid, or ``statement N`` when there is none."""
+        return self.sid if self.sid else f"statement {self.index}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A parsed, valid policy document.
+
+    ``name`` and ``source`` say where it came from for explanations and the
+    simulator's ``SourcePolicyId``/``SourcePolicyType`` (e.g. ``"Allow-MFA"``
+    and ``"IAM Policy"``); set them with :meth:`named`.
+    """
+
+    version: str
+    statements: tuple[Statement, ...]
+    kind: PolicyKind = "identity"
+    id: str | None = None
+    name: str = field(default="", compare=False)
+    source: str = field(default="IAM Policy", compare=False)
+
+    @classmethod
+    def parse(
+        cls, document: str | Mapping[str, Any], kind: PolicyKind = "identity"
+    ) -> Policy:
+        """Parse and validate a policy given as JSON text or a dict.
+
+        Raises :class:`PolicyError` (and nothing else) when IAM would refuse it.
+        """
+        from labkit.policy.parse import parse_policy
+
+        return parse_policy(document, kind)
+
+    def named(self, name: str, source: str | None = None) -> Policy:
+        """This policy labelled with a name (and source type) for explanations."""
+        return replace(self, name=name, source=source or self.source)
+
+    @property
+    def variables_enabled(self) -> bool:
+        """Policy variables are substituted only in ``2012-10-17`` policies."""
+        return self.version == "2012-10-17"
+
+
+ContextValue = str | Sequence[str]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request to decide: who asks to do what on which resource.
+
+    ``context`` maps condition keys (any case) to a string or a list of
+    strings, as AWS's request context does. Booleans and numbers given for
+    convenience are turned into AWS's string forms (``"true"``, ``"3600"``).
+    """
+
+    action: str
+    resource: str = "*"
+    principal: str | None = None
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "context", _normalize_context(self.context))
+
+    def value(self, key: str) -> ContextValue | None:
+        """The context value for ``key`` (case-insensitive), or None."""
+        return self.context.get(key.lower())
+
+
+def _as_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _normalize_context(context: Mapping[str, Any]) -> Mapping[str, ContextValue]:
+    normalized: dict[str, ContextValue] = {}
+    for key, value in context.items():
+        if isinstance(value, (list, tuple, set, frozenset)):
+            normalized[key.lower()] = tuple(_as_string(v) for v in value)
+        else:
+            normalized[key.lower()] = _as_string(value)
+    return normalized
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """Which statement of which policy: enough to point a learner at it."""
+
+    policy: str
+    policy_type: str
+    kind: PolicyKind
+    effect: Effect
+    index: int
+    sid: str | None = None
+    start: Location | None = field(default=None, compare=False)
+    end: Location | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The Sid, or ``statement N`` when there is none."""
+        return self.sid if self.sid else f"statement {self.index}"
+
+
+@dataclass(frozen=True)
+class Miss:
+    """Why one statement did not apply to the request.
+
+    ``reason`` is one of ``action``, ``resource``, ``principal`` or
+    ``condition``. For a condition, ``key``, ``operator``, ``request_value``
+    (None when the request lacked the key) and ``policy_values`` say which
+    test failed.
+    """
+
+    statement: StatementRef
+    reason: Literal["action", "resource", "principal", "condition"]
+    key: str | None = None
+    operator: str | None = None
+    request_value: ContextValue | None = None
+    policy_values: tuple[Any, ...] = ()
+
+
+# Which kind of policy decided a denial, in the words AWS's AccessDenied
+# messages use: "... because no identity-based policy allows ..." and
+# "... with an explicit deny in a resource-based policy".
+DenialSource = Literal["identity", "resource", "boundary", "session", "trust"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer for one request, with its reasons as data.
+
+    ``decision`` is AWS's simulator word. ``matched`` lists the statements
+    that decided it: the explicit denies, or the allows that granted it.
+    ``misses`` tells, for every statement that did not apply, why.
+    ``missing_context`` names condition keys the policies tested but the
+    request did not carry. ``denied_by`` names the kind of policy that caused
+    a denial (None when allowed). ``boundary_decision`` is the permissions
+    boundaries' own verdict when any were given.
+    """
+
+    decision: DecisionName
+    request: Request
+    matched: tuple[StatementRef, ...] = ()
+    misses: tuple[Miss, ...] = ()
+    missing_context: tuple[str, ...] = ()
+    denied_by: DenialSource | None = None
+    boundary_decision: DecisionName | None = None
+
+    @property
+    def allowed(self) -> bool:
+        """True when the request is allowed."""
+        return self.decision == ALLOWED
+
+    def explain(self) -> str:
+        """A short explanation a learner can read."""
+        from labkit.policy.explain import explain
+
+        return explain(self)
