@@ -1,0 +1,47 @@
+"""Every notebook runs with no network at all: nothing leaves the process.
+
+The kernel's first cell makes every socket connection fail loudly, then the
+notebook runs top to bottom; any cell that tried to reach the network (AWS,
+or anything else) would raise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+BLOCK_NETWORK = """
+import socket
+
+class NetworkBlocked(OSError):
+    pass
+
+def _refuse(*args, **kwargs):
+    raise NetworkBlocked(f"network access attempted: {args[1:] or kwargs}")
+
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.create_connection = _refuse
+"""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_without_network(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(BLOCK_NETWORK))
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on any error, network included
+    # Cells tagged raises-exception may show an error, but never this one.
+    blocked = [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "NetworkBlocked" in str(output)
+    ]
+    assert blocked == []
