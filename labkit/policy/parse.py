@@ -1,0 +1,523 @@
+"""Parse and validate a policy document the way IAM does.
+
+Checks run in the order IAM reports them (syntax, legacy parsing, Sid
+uniqueness, actions, resource formats, action prefixes, resources,
+principals), so a document with several faults gets the message IAM would
+give. Messages are IAM's own ``MalformedPolicyDocument`` wording; locations
+point at the offending key or value when the policy came as text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from labkit.policy.jsonloc import SYNTAX, JsonSyntaxError, Node, from_python, loads
+from labkit.policy.model import (
+    Condition,
+    Location,
+    Policy,
+    PolicyError,
+    PolicyKind,
+    PrincipalBlock,
+    Statement,
+)
+
+LEGACY = "The policy failed legacy parsing"
+VERSIONS = ("2012-10-17", "2008-10-17")
+DEFAULT_VERSION = "2008-10-17"  # what IAM assumes when Version is absent
+KINDS = ("identity", "resource", "trust", "boundary", "session")
+TOP_KEYS = frozenset({"Version", "Id", "Statement"})
+STATEMENT_KEYS = frozenset(
+    {
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+    }
+)
+PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+PARTITIONS = frozenset(
+    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+)
+_OPERATOR_FAMILIES = {
+    "String": ("Equals", "NotEquals", "EqualsIgnoreCase", "NotEqualsIgnoreCase", "Like", "NotLike"),
+    "Numeric": (
+        "Equals",
+        "NotEquals",
+        "LessThan",
+        "LessThanEquals",
+        "GreaterThan",
+        "GreaterThanEquals",
+    ),
+    "Date": (
+        "Equals",
+        "NotEquals",
+        "LessThan",
+        "LessThanEquals",
+        "GreaterThan",
+        "GreaterThanEquals",
+    ),
+    "Arn": ("Equals", "Like", "NotEquals", "NotLike"),
+}
+BASE_OPERATORS = frozenset(
+    [family + suffix for family, suffixes in _OPERATOR_FAMILIES.items() for suffix in suffixes]
+    + ["Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "Null"]
+)
+QUALIFIERS = ("ForAnyValue:", "ForAllValues:")
+_IAM_PATHS = (
+    "user/",
+    "federated-user/",
+    "role/",
+    "group/",
+    "instance-profile/",
+    "mfa/",
+    "server-certificate/",
+    "policy/",
+    "sms-mfa/",
+    "saml-provider/",
+    "oidc-provider/",
+    "report/",
+    "access-report/",
+)
+_SID = re.compile(r"[0-9A-Za-z]*")
+_VENDOR_BAD = re.compile(r"[^a-zA-Z0-9\-.]")
+_TRUST_ACTION = re.compile(r"(?i)\*|sts:.*")
+
+
+class InvalidPolicy(PolicyError):
+    """A PolicyError that also names the Access Analyzer issue it matches."""
+
+    def __init__(self, message: str, where: Location | None, issue: str) -> None:
+        super().__init__(
+            message,
+            line=where.line if where else None,
+            column=where.column if where else None,
+        )
+        self.issue = issue
+
+
+def split_operator(operator: str) -> tuple[str | None, str, bool]:
+    """Split ``ForAnyValue:StringLikeIfExists`` into (qualifier, base, if_exists).
+
+    The base is returned as written; it may not be a known operator.
+    """
+    qualifier = None
+    for prefix in QUALIFIERS:
+        if operator.startswith(prefix):
+            qualifier, operator = prefix[:-1], operator[len(prefix) :]
+            break
+    if_exists = operator.endswith("IfExists")
+    return qualifier, operator[: -len("IfExists")] if if_exists else operator, if_exists
+
+
+def is_valid_operator(operator: str) -> bool:
+    """True for AWS's condition operators, with set prefixes and IfExists
+    where IAM allows them (IfExists never on Null)."""
+    _, base, if_exists = split_operator(operator)
+    return base in BASE_OPERATORS and not (if_exists and base == "Null")
+
+
+def parse_policy(
+    document: str | Mapping[str, Any], kind: PolicyKind = "identity", *, managed: bool = False
+) -> Policy:
+    """Parse and validate a policy given as JSON text or a mapping.
+
+    ``kind`` selects IAM's rules for identity, resource, trust, boundary and
+    session policies. ``managed=True`` adds CreatePolicy's rule that managed
+    policies must use Version 2012-10-17. Results are cached by text.
+    Raises :class:`PolicyError` (and nothing else) when IAM would refuse it.
+    """
+    if kind not in KINDS:
+        raise PolicyError(
+            f"Unknown policy kind {kind!r}; use one of {', '.join(KINDS)}.", code="InvalidInput"
+        )
+    if isinstance(document, str):
+        return _parse_text(document, kind, managed)
+    if not isinstance(document, Mapping):
+        raise JsonSyntaxError(f"{SYNTAX} The policy must be a JSON object.")
+    try:
+        key = json.dumps(document, allow_nan=False)  # key order is kept: it orders conditions
+    except (TypeError, ValueError, RecursionError):
+        raise JsonSyntaxError(f"{SYNTAX} The policy is not JSON data.") from None
+    return _parse_data(key, kind, managed)
+
+
+@lru_cache(maxsize=512)
+def parse_tree(text: str) -> Node:
+    """The located JSON tree of a policy text (cached)."""
+    return loads(text)
+
+
+@lru_cache(maxsize=512)
+def _parse_text(text: str, kind: PolicyKind, managed: bool) -> Policy:
+    return _build(parse_tree(text), kind, managed)
+
+
+@lru_cache(maxsize=256)
+def _parse_data(key: str, kind: PolicyKind, managed: bool) -> Policy:
+    return _build(from_python(json.loads(key)), kind, managed)
+
+
+def _syntax(
+    node: Node | None, where: Location | None = None, issue: str = "JSON_SYNTAX_ERROR"
+) -> InvalidPolicy:
+    return InvalidPolicy(SYNTAX, where or (node.start if node else None), issue)
+
+
+def _strings(node: Node, issue: str) -> list[Node]:
+    """A string or a list of strings, as Action/Resource take."""
+    if node.kind == "string":
+        return [node]
+    if node.kind == "array" and all(item.kind == "string" for item in node.value):
+        return list(node.value)
+    bad = node if node.kind != "array" else next(i for i in node.value if i.kind != "string")
+    raise _syntax(bad, issue=issue)
+
+
+def _build(root: Node, kind: PolicyKind, managed: bool) -> Policy:
+    if root.kind != "object":
+        raise _syntax(root)
+    for key, where in root.keys.items():
+        if key not in TOP_KEYS:
+            raise _syntax(None, where, "INVALID_POLICY_ELEMENT")
+    version_node = root.value.get("Version")
+    if version_node is not None and (
+        version_node.kind != "string" or version_node.value not in VERSIONS
+    ):
+        raise _syntax(version_node, issue="INVALID_VERSION")
+    id_node = root.value.get("Id")
+    if id_node is not None and id_node.kind != "string":
+        raise _syntax(id_node, issue="DATA_TYPE_MISMATCH")
+    block = root.value.get("Statement")
+    if block is None:
+        raise _syntax(root, issue="MISSING_STATEMENT")
+    if block.kind == "object":
+        nodes = [block]
+    elif block.kind == "array" and block.value:
+        nodes = block.value
+    else:
+        raise _syntax(block, issue="MISSING_STATEMENT")
+    for node in nodes:
+        _check_statement_syntax(node)
+
+    version = version_node.value if version_node else DEFAULT_VERSION
+    if managed and version != "2012-10-17":
+        raise InvalidPolicy(
+            "Policy document must be version 2012-10-17 or greater.",
+            version_node.start if version_node else root.start,
+            "INVALID_VERSION",
+        )
+    for node in nodes:
+        _check_legacy(node)
+    _check_sids(nodes, kind)
+    for node in nodes:
+        actions = node.value.get("Action") or node.value.get("NotAction")
+        if actions is None or (actions.kind == "array" and not actions.value):
+            raise InvalidPolicy(
+                "Policy statement must contain actions.", (actions or node).start, "MISSING_ACTION"
+            )
+    for node in nodes:
+        for key in ("Resource", "NotResource"):
+            if key in node.value:
+                for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
+                    message = _resource_error(item.value)
+                    if message:
+                        raise InvalidPolicy(message, item.start, "INVALID_ARN_RESOURCE")
+    for node in nodes:
+        for key in ("Action", "NotAction"):
+            if key in node.value:
+                for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
+                    message = _action_error(item.value)
+                    if message:
+                        raise InvalidPolicy(message, item.start, "INVALID_ACTION")
+    for node in nodes:
+        _check_resources_and_principals(node, kind)
+    statements = tuple(_statement(i, node) for i, node in enumerate(nodes, 1))
+    return Policy(
+        version=version, statements=statements, kind=kind, id=id_node.value if id_node else None
+    )
+
+
+def _check_statement_syntax(node: Node) -> None:
+    if node.kind != "object":
+        raise _syntax(node)
+    fields = node.value
+    for key, where in node.keys.items():
+        if key not in STATEMENT_KEYS:
+            raise _syntax(None, where, "INVALID_POLICY_ELEMENT")
+    for a, b in (
+        ("Action", "NotAction"),
+        ("Resource", "NotResource"),
+        ("Principal", "NotPrincipal"),
+    ):
+        if a in fields and b in fields:
+            raise _syntax(None, node.keys[b], "UNSUPPORTED_ELEMENT_COMBINATION")
+    effect = fields.get("Effect")
+    if effect is None:
+        raise _syntax(node, issue="MISSING_EFFECT")
+    if effect.kind != "string" or effect.value.lower() not in ("allow", "deny"):
+        raise _syntax(effect, issue="INVALID_EFFECT")
+    for key in ("Action", "NotAction", "Resource", "NotResource"):
+        if key in fields:
+            _strings(fields[key], "DATA_TYPE_MISMATCH")
+    if "Sid" in fields and fields["Sid"].kind != "string":
+        raise _syntax(fields["Sid"], issue="DATA_TYPE_MISMATCH")
+    for key in ("Principal", "NotPrincipal"):
+        if key in fields:
+            _check_principal_syntax(fields[key])
+    if "Condition" in fields:
+        _check_condition_syntax(fields["Condition"])
+
+
+def _check_principal_syntax(node: Node) -> None:
+    if node.kind == "string":
+        if node.value != "*":
+            raise InvalidPolicy(
+                "Invalid principal in policy", node.start, "INVALID_PRINCIPAL_FORMAT"
+            )
+        return
+    if node.kind != "object":
+        raise _syntax(node, issue="INVALID_PRINCIPAL_FORMAT")
+    for key, value in node.value.items():
+        if key not in PRINCIPAL_TYPES:
+            raise InvalidPolicy(
+                "Invalid principal in policy", node.keys[key], "INVALID_PRINCIPAL_KEY"
+            )
+        _strings(value, "INVALID_PRINCIPAL_FORMAT")
+
+
+def _check_condition_syntax(node: Node) -> None:
+    if node.kind != "object":
+        raise _syntax(node, issue="DATA_TYPE_MISMATCH")
+    for operator, block in node.value.items():
+        if block.kind != "object":
+            raise _syntax(block, issue="DATA_TYPE_MISMATCH")
+        for value in block.value.values():
+            items = value.value if value.kind == "array" else [value]
+            for item in items:
+                if item.kind not in ("string", "number", "bool"):
+                    raise _syntax(item, issue="DATA_TYPE_MISMATCH")
+        # IAM lets an unknown operator through only when it has no keys.
+        if block.value and not is_valid_operator(operator):
+            issue = (
+                "NULL_WITH_IF_EXISTS"
+                if split_operator(operator)[1:] == ("Null", True)
+                else "INVALID_CONDITION_OPERATOR"
+            )
+            raise _syntax(None, node.keys[operator], issue)
+
+
+def _check_legacy(node: Node) -> None:
+    effect = node.value["Effect"]
+    if effect.value not in ("Allow", "Deny"):  # case matters here, not in the syntax pass
+        raise InvalidPolicy(LEGACY, effect.start, "INVALID_EFFECT")
+    condition = node.value.get("Condition")
+    if condition is not None:
+        for operator, block in condition.value.items():
+            if not split_operator(operator)[1].startswith("Date"):
+                continue
+            for value in block.value.values():
+                for item in value.value if value.kind == "array" else [value]:
+                    if not _legacy_date(item.value):
+                        raise InvalidPolicy(LEGACY, item.start, "TYPE_MISMATCH_DATE")
+    for key in ("Resource", "NotResource"):
+        if key in node.value:
+            for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
+                resource = item.value
+                if resource and resource != "*" and _resource_error(resource) is None:
+                    parts = resource.split(":")
+                    if (resource.count(":") < 5 and "::" in resource) or (
+                        len(parts) > 2 and parts[2] == ""
+                    ):
+                        raise InvalidPolicy(LEGACY, item.start, "MISSING_ARN_FIELD")
+
+
+_DATE_RE = re.compile(
+    r"(-?\d+)(?:-(\d+))?(?:-(\d+))?"
+    r"(?:t(?:(\d+)(?::(\d+)(?::(\d+)(?:\.(\d+))?)?)?)?(?:z|[+-]\d\d(?::?\d\d)?)?)?"
+)
+
+
+def _legacy_date(value: Any) -> bool:
+    """Whether IAM's legacy parser accepts a Date condition value:
+    an ISO 8601 date/time or a non-negative epoch number."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value >= 0
+    text = str(value).lower()
+    if "t" not in text and "-" not in text:
+        return text.isdigit() and int(text) <= 9223372036854775807
+    match = _DATE_RE.fullmatch(text)
+    if not match:
+        return False
+    year, month, day, hour, minute, second, _ = match.groups()
+    limits = ((month, 1, 12), (day, 1, 31), (hour, 0, 23), (minute, 0, 59), (second, 0, 59))
+    if not -292275054 <= int(year) <= 292278993:
+        return False
+    return all(part is None or low <= int(part) <= high for part, low, high in limits)
+
+
+def _check_sids(nodes: list[Node], kind: PolicyKind) -> None:
+    if kind == "resource":  # Sid rules here are IAM's; resource policies belong to other services
+        return
+    seen: set[str] = set()
+    for node in nodes:
+        sid = node.value.get("Sid")
+        if sid is None or not sid.value:
+            continue
+        if sid.value in seen:
+            raise InvalidPolicy(
+                "Statement IDs (SID) in a single policy must be unique.",
+                sid.start,
+                "UNIQUE_SIDS_REQUIRED",
+            )
+        seen.add(sid.value)
+    for node in nodes:
+        sid = node.value.get("Sid")
+        if sid is not None and not _SID.fullmatch(sid.value):
+            raise InvalidPolicy(
+                "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
+                "regular expression [0-9A-Za-z]*",
+                sid.start,
+                "UNSUPPORTED_SID",
+            )
+
+
+def _resource_error(resource: str) -> str | None:
+    """IAM's message for a Resource that is not "*" or a well-formed ARN."""
+    if resource == "*":
+        return None
+    _, colon, rest = resource.partition(":")
+    if not colon:
+        return f'Resource {resource} must be in ARN format or "*".'
+    partition, colon, rest = rest.partition(":")
+    if partition != "*" and partition not in PARTITIONS:
+        parts = rest.split(":")
+        fields = [
+            parts[0] if parts[0] != "" or len(parts) > 1 else "*",
+            parts[1] if len(parts) > 1 else "*",
+            parts[2] if len(parts) > 2 else "*",
+            ":".join(parts[3:]) if len(parts) > 3 else "*",
+        ]
+        arn = f"arn:{partition}:{':'.join(fields)}"
+        return f'Partition "{partition}" is not valid for resource "{arn}".'
+    if not colon:
+        return "Resource vendor must be fully qualified and cannot contain regexes."
+    service, _, after_service = rest.partition(":")
+    region, _, after_region = after_service.partition(":")
+    _, _, path = after_region.partition(":")
+    if service in ("iam", "s3") and region:
+        if service == "iam":
+            return f"IAM resource {resource} cannot contain region information."
+        if not path.startswith("accesspoint/"):
+            return f"Resource {resource} can not contain region information."
+    if service == "iam" and not path.startswith("*") and not path.startswith(_IAM_PATHS):
+        return f'IAM resource path must either be "*" or start with {", ".join(_IAM_PATHS)}.'
+    return None
+
+
+def _action_error(action: str) -> str | None:
+    """IAM's message for an Action that lacks a proper vendor prefix."""
+    parts = action.split(":")
+    if len(parts) == 1 and parts[0] != "*":
+        return "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+    if len(parts) > 2:
+        return "Actions/Condition can contain only one colon."
+    if parts[0] != "*" and _VENDOR_BAD.search(parts[0]):
+        return f"Vendor {parts[0]} is not valid"
+    return None
+
+
+def _check_resources_and_principals(node: Node, kind: PolicyKind) -> None:
+    fields = node.value
+    resource = fields.get("Resource") or fields.get("NotResource")
+    if kind == "trust":
+        if resource is not None:
+            raise InvalidPolicy(
+                "Has prohibited field Resource.",
+                _key(node, "Resource", "NotResource"),
+                "INVALID_POLICY_ELEMENT",
+            )
+        for key in ("Action", "NotAction"):
+            if key in fields:
+                for item in _strings(fields[key], "DATA_TYPE_MISMATCH"):
+                    if not _TRUST_ACTION.fullmatch(item.value):
+                        raise InvalidPolicy(
+                            "Trust Policy statement actions can only be sts:AssumeRole, "
+                            "sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity",
+                            item.start,
+                            "INVALID_ACTION",
+                        )
+    elif resource is None or (resource.kind == "array" and not resource.value):
+        raise InvalidPolicy(
+            "Policy statement must contain resources.", (resource or node).start, "MISSING_RESOURCE"
+        )
+    has_principal = "Principal" in fields or "NotPrincipal" in fields
+    if kind in ("identity", "boundary", "session") and has_principal:
+        raise InvalidPolicy(
+            "Policy document should not specify a principal.",
+            _key(node, "Principal", "NotPrincipal"),
+            "UNSUPPORTED_PRINCIPAL",
+        )
+    if kind in ("resource", "trust") and not has_principal:
+        raise InvalidPolicy("Missing required field Principal", node.start, "MISSING_PRINCIPAL")
+
+
+def _key(node: Node, *names: str) -> Location | None:
+    for name in names:
+        if name in node.keys:
+            return node.keys[name]
+    return node.start
+
+
+def _values(node: Node | None) -> tuple[str, ...] | None:
+    if node is None:
+        return None
+    return tuple(item.value for item in _strings(node, "DATA_TYPE_MISMATCH"))
+
+
+def _principals(node: Node | None) -> PrincipalBlock | None:
+    if node is None:
+        return None
+    if node.kind == "string":
+        return (("*", ("*",)),)
+    return tuple((key, _values(value) or ()) for key, value in node.value.items())
+
+
+def _statement(index: int, node: Node) -> Statement:
+    fields = node.value
+    conditions: list[Condition] = []
+    if "Condition" in fields:
+        for operator, block in fields["Condition"].value.items():
+            for key, value in block.value.items():
+                items = value.value if value.kind == "array" else [value]
+                conditions.append(
+                    Condition(
+                        operator, key, tuple(item.value for item in items), location=block.keys[key]
+                    )
+                )
+    sid = fields.get("Sid")
+    return Statement(
+        index=index,
+        effect=fields["Effect"].value,
+        sid=sid.value if sid else None,
+        actions=_values(fields.get("Action")),
+        not_actions=_values(fields.get("NotAction")),
+        resources=_values(fields.get("Resource")),
+        not_resources=_values(fields.get("NotResource")),
+        principals=_principals(fields.get("Principal")),
+        not_principals=_principals(fields.get("NotPrincipal")),
+        conditions=tuple(conditions),
+        start=node.start,
+        end=node.end,
+    )
