@@ -9,9 +9,12 @@ It decides as AWS does and imports neither boto3 nor moto: data in, data out.
     'allowed'
 """
 
-from importlib import import_module
-from typing import Any
-
+# Submodules are imported before the functions of the same name are bound, so
+# that `labkit.policy.lint` and friends name the functions, not the modules.
+from labkit.policy import catalog
+from labkit.policy.evaluate import evaluate
+from labkit.policy.explain import explain
+from labkit.policy.lint import Finding, lint
 from labkit.policy.model import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -26,26 +29,8 @@ from labkit.policy.model import (
     Statement,
     StatementRef,
 )
-
-# Heavier parts load on first use, so that importing the model stays cheap.
-_LAZY = {
-    "parse_policy": "labkit.policy.parse",
-    "lint": "labkit.policy.lint",
-    "Finding": "labkit.policy.lint",
-    "evaluate": "labkit.policy.evaluate",
-    "explain": "labkit.policy.explain",
-    "simulate_custom_policy": "labkit.policy.simulate",
-    "catalog": "labkit.policy.catalog",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'labkit.policy' has no attribute {name!r}")
-    loaded = import_module(module)
-    return loaded if module.endswith("." + name) else getattr(loaded, name)
-
+from labkit.policy.parse import parse_policy
+from labkit.policy.simulate import simulate_custom_policy
 
 __all__ = [
     "ALLOWED",
@@ -53,6 +38,7 @@ __all__ = [
     "IMPLICIT_DENY",
     "Condition",
     "Decision",
+    "Finding",
     "Location",
     "Miss",
     "Policy",
@@ -60,5 +46,10 @@ __all__ = [
     "Request",
     "Statement",
     "StatementRef",
-    *_LAZY,
+    "catalog",
+    "evaluate",
+    "explain",
+    "lint",
+    "parse_policy",
+    "simulate_custom_policy",
 ]

@@ -1,0 +1,307 @@
+"""Matching actions, resource ARNs and principals against policy patterns.
+
+Every pattern is compiled once (cached by its text) into a :class:`Pattern`.
+Actions match case-insensitively; ARNs match case-sensitively, with ``*`` and
+``?`` confined to one colon-separated segment except in the final resource
+part, where they may span ``/`` and ``:``. Policy variables are substituted
+as literal text, so a user named ``a*`` matches only ``a*``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from labkit.policy.model import ContextValue, PrincipalBlock
+from labkit.policy.variables import WILD_MANY, WILD_ONE, Part, split, substitute
+
+# How a pattern compares: which wildcards it honours and whether case matters.
+ACTION = "action"  # case-insensitive, wildcards span everything
+ARN = "arn"  # case-sensitive, wildcards per ARN segment
+LIKE = "like"  # case-sensitive, wildcards span everything (StringLike)
+EXACT = "exact"  # case-sensitive, no wildcards (StringEquals)
+EXACT_CI = "exact_ci"  # case-insensitive, no wildcards
+
+_WILDCARD_MODES = frozenset({ACTION, ARN, LIKE})
+_EMPTY: Mapping[str, ContextValue] = {}
+
+
+class Pattern:
+    """One compiled pattern. ``match`` answers True, False, or None when a
+    policy variable in it cannot be resolved for this request."""
+
+    __slots__ = ("text", "mode", "parts", "dynamic", "_regex", "_literal")
+
+    def __init__(self, text: str, mode: str, variables: bool) -> None:
+        self.text = text
+        self.mode = mode
+        self.parts = split(text, variables)
+        self.dynamic = any(
+            not isinstance(p, str) and p is not WILD_MANY and p is not WILD_ONE for p in self.parts
+        )
+        self._regex: re.Pattern[str] | None = None
+        self._literal: str | None = None
+        if not self.dynamic:
+            self._prepare(self.parts)
+
+    def _prepare(self, parts: tuple[Part, ...]) -> None:
+        if self.mode in _WILDCARD_MODES:
+            if all(isinstance(p, str) for p in parts):
+                literal = "".join(parts)  # type: ignore[arg-type]
+                self._literal = literal.lower() if self.mode == ACTION else literal
+            else:
+                self._regex = _compile(_regex_source(parts, self.mode), self.mode == ACTION)
+        else:
+            literal = _literal_text(parts)
+            self._literal = literal.lower() if self.mode == EXACT_CI else literal
+
+    def match(self, value: str, context: Mapping[str, ContextValue] = _EMPTY) -> bool | None:
+        """Whether ``value`` matches, with variables taken from ``context``."""
+        if self.dynamic:
+            parts = substitute(self.parts, context)
+            if parts is None:
+                return None
+            return _match_parts(parts, self.mode, value)
+        if self._literal is not None:
+            if self.mode in (ACTION, EXACT_CI):
+                return value.lower() == self._literal
+            return value == self._literal
+        return self._regex.fullmatch(value) is not None  # type: ignore[union-attr]
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.text!r}, {self.mode})"
+
+
+@lru_cache(maxsize=16384)
+def compile_pattern(text: str, mode: str, variables: bool = True) -> Pattern:
+    """The compiled pattern for ``text`` (cached)."""
+    return Pattern(text, mode, variables and mode != ACTION)
+
+
+def _match_parts(parts: tuple[Part, ...], mode: str, value: str) -> bool:
+    if mode in _WILDCARD_MODES:
+        return _compile(_regex_source(parts, mode), mode == ACTION).fullmatch(value) is not None
+    literal = _literal_text(parts)
+    if mode == EXACT_CI:
+        return value.lower() == literal.lower()
+    return value == literal
+
+
+def _literal_text(parts: tuple[Part, ...]) -> str:
+    return "".join(
+        "*" if p is WILD_MANY else "?" if p is WILD_ONE else p  # type: ignore[misc]
+        for p in parts
+    )
+
+
+def _regex_source(parts: tuple[Part, ...], mode: str) -> str:
+    # In an ARN the first five colons separate partition, service, region and
+    # account; a wildcard before the fifth colon stays inside its segment.
+    segmented = mode == ARN and isinstance(parts[0], str) and parts[0].startswith("arn:")
+    colons = 0
+    out: list[str] = []
+    for part in parts:
+        if part is WILD_MANY:
+            out.append("[^:]*" if segmented and colons < 5 else ".*")
+        elif part is WILD_ONE:
+            out.append("[^:]" if segmented and colons < 5 else ".")
+        else:
+            colons += part.count(":")  # type: ignore[union-attr]
+            out.append(re.escape(part))  # type: ignore[arg-type]
+    return "".join(out)
+
+
+@lru_cache(maxsize=16384)
+def _compile(source: str, ignore_case: bool) -> re.Pattern[str]:
+    return re.compile(source, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Whether an Action pattern such as ``s3:Get*`` covers ``action``."""
+    return bool(compile_pattern(pattern, ACTION).match(action))
+
+
+def resource_matches(
+    pattern: str,
+    resource: str,
+    context: Mapping[str, ContextValue] = _EMPTY,
+    variables: bool = True,
+) -> bool:
+    """Whether a Resource pattern covers ``resource``.
+
+    An unresolvable policy variable makes the pattern match nothing.
+    """
+    return bool(compile_pattern(pattern, ARN, variables).match(resource, context))
+
+
+# ---------------------------------------------------------------------------
+# Principals
+
+# How closely a Principal element names the caller, strongest last. A grant
+# to the exact caller (user, role session, service, "*") stands on its own; a
+# grant to the role behind a session (or the user behind a federated session)
+# is still limited by boundaries and session policies; a grant to the account
+# only delegates to the account's identity policies.
+NO_MATCH = 0
+ACCOUNT_MATCH = 1
+ROLE_MATCH = 2
+DIRECT_MATCH = 3
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who makes a request, as principal matching needs to know it.
+
+    ``kind`` is one of ``user``, ``role``, ``assumed-role``,
+    ``federated-user``, ``root``, ``service``, ``anonymous`` or ``other``.
+    ``base`` is the ARN behind a session: the role of an assumed-role session
+    or the user of a federated-user session.
+    """
+
+    arn: str | None
+    kind: str
+    account: str | None = None
+    base: str | None = None
+    role_name: str | None = None
+
+
+@lru_cache(maxsize=4096)
+def caller_of(principal: str | None) -> Caller:
+    """Describe the caller from its ARN (or service name, or None)."""
+    if not principal or principal == "*":
+        return Caller(None, "anonymous")
+    if _ACCOUNT_ID.match(principal):
+        return Caller(f"arn:aws:iam::{principal}:root", "root", principal)
+    if not principal.startswith("arn:"):
+        return Caller(principal, "service" if "." in principal else "other")
+    fields = principal.split(":", 5)
+    if len(fields) < 6:
+        return Caller(principal, "other")
+    _, partition, service, _, account, resource = fields
+    account = account or None
+    if service == "iam":
+        if resource == "root":
+            return Caller(principal, "root", account)
+        if resource.startswith("user/"):
+            return Caller(principal, "user", account)
+        if resource.startswith("role/"):
+            return Caller(principal, "role", account, role_name=resource.rsplit("/", 1)[-1])
+    if service == "sts":
+        if resource.startswith("assumed-role/"):
+            pieces = resource.split("/")
+            role = pieces[1] if len(pieces) > 2 else None
+            base = f"arn:{partition}:iam::{account}:role/{role}" if role else None
+            return Caller(principal, "assumed-role", account, base, role)
+        if resource.startswith("federated-user/"):
+            name = resource.split("/", 1)[1]
+            return Caller(
+                principal, "federated-user", account, f"arn:{partition}:iam::{account}:user/{name}"
+            )
+    return Caller(principal, "other", account)
+
+
+def account_of(arn: str | None) -> str | None:
+    """The 12-digit account in an ARN (or a bare account id), else None."""
+    if not arn:
+        return None
+    if _ACCOUNT_ID.match(arn):
+        return arn
+    if not arn.startswith("arn:"):
+        return None
+    fields = arn.split(":", 5)
+    return fields[4] or None if len(fields) >= 5 else None
+
+
+def _account_principal(value: str) -> str | None:
+    if _ACCOUNT_ID.match(value):
+        return value
+    if value.startswith("arn:") and value.endswith(":root"):
+        fields = value.split(":")
+        if len(fields) == 6 and fields[2] == "iam":
+            return fields[4]
+    return None
+
+
+def _role_name(value: str) -> tuple[str, str] | None:
+    # Role ARNs may carry a path; sessions name only the role.
+    fields = value.split(":", 5)
+    if len(fields) == 6 and fields[2] == "iam" and fields[5].startswith("role/"):
+        return fields[4], fields[5].rsplit("/", 1)[-1]
+    return None
+
+
+def principal_match(principal_type: str, value: str, caller: Caller) -> int:
+    """How one Principal entry (type, value) names the caller: one of
+    ``NO_MATCH``, ``ACCOUNT_MATCH``, ``ROLE_MATCH`` or ``DIRECT_MATCH``."""
+    if principal_type == "*" or value == "*":
+        return DIRECT_MATCH if principal_type in ("*", "AWS") else NO_MATCH
+    if caller.arn is None:
+        return NO_MATCH
+    if principal_type == "Service":
+        return (
+            DIRECT_MATCH
+            if caller.kind == "service" and value.lower() == caller.arn.lower()
+            else NO_MATCH
+        )
+    if principal_type != "AWS":
+        return DIRECT_MATCH if value == caller.arn else NO_MATCH
+    if caller.kind == "service":
+        return NO_MATCH
+    if value == caller.arn:
+        # A role itself acts only through sessions, which its grants limit.
+        return ROLE_MATCH if caller.kind == "role" else DIRECT_MATCH
+    account = _account_principal(value)
+    if account is not None:
+        if account != caller.account:
+            return NO_MATCH
+        return DIRECT_MATCH if caller.kind == "root" else ACCOUNT_MATCH
+    if caller.kind == "assumed-role":
+        role = _role_name(value)
+        if role is not None and role == (caller.account, caller.role_name):
+            return ROLE_MATCH
+    elif caller.kind == "federated-user" and value == caller.base:
+        return ROLE_MATCH
+    return NO_MATCH
+
+
+def principal_block_match(block: PrincipalBlock, caller: Caller) -> int:
+    """The strongest match of any entry of a Principal element."""
+    best = NO_MATCH
+    for principal_type, values in block:
+        for value in values:
+            level = principal_match(principal_type, value, caller)
+            if level > best:
+                best = level
+                if best == DIRECT_MATCH:
+                    return best
+    return best
+
+
+def not_principal_excludes(block: PrincipalBlock, caller: Caller) -> bool:
+    """Whether a NotPrincipal element names the caller, so the statement does
+    not apply to it.
+
+    AWS checks the caller's account as well as the caller itself, so a
+    NotPrincipal exempts an IAM user or role session only when it lists both
+    (the session or its role, and the account).
+    """
+    named_exactly = False
+    named_account = False
+    for principal_type, values in block:
+        for value in values:
+            if principal_type == "*" or value == "*":
+                return True
+            level = principal_match(principal_type, value, caller)
+            if level == ACCOUNT_MATCH:
+                named_account = True
+            elif level >= ROLE_MATCH:
+                named_exactly = True
+    if caller.kind in ("service", "root", "other"):
+        return named_exactly or named_account
+    if caller.kind == "anonymous":
+        return False
+    return named_exactly and named_account
