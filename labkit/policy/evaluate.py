@@ -106,10 +106,18 @@ class _Compiled:
     )
 
     def __init__(self, body: _Compiled | None = None, ref: StatementRef | None = None) -> None:
-        if body is not None:
-            for name in self.__slots__:
-                setattr(self, name, getattr(body, name))
+        if body is not None:  # a shared body, bound to one policy's statement
             self.ref = ref
+            self.deny = body.deny
+            self.actions = body.actions
+            self.not_action = body.not_action
+            self.resources = body.resources
+            self.not_resource = body.not_resource
+            self.principals = body.principals
+            self.not_principals = body.not_principals
+            self.conditions = body.conditions
+            self.resource_vars = body.resource_vars
+            self.condition_keys = body.condition_keys
 
     @classmethod
     def build(cls, statement: Statement, variables: bool) -> _Compiled:

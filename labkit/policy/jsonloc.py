@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from labkit.policy.model import Location, PolicyError
@@ -29,23 +30,80 @@ class JsonSyntaxError(PolicyError):
     """Text that is not JSON at all (IAM's ``Syntax errors in policy.``)."""
 
 
+class _Locator:
+    """Turns character offsets into 1-based line/column locations.
+
+    The line index is built on first use: a valid policy needs only a few
+    locations, so most offsets are never converted.
+    """
+
+    __slots__ = ("text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def __call__(self, offset: int) -> Location:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect_right(self._starts, offset)
+        return Location(line, offset - self._starts[line - 1] + 1)
+
+
+class _KeyLocations(Mapping[str, Location]):
+    """An object's keys and where each was written, located on demand."""
+
+    __slots__ = ("offsets", "locate")
+
+    def __init__(self, locate: _Locator | None) -> None:
+        self.offsets: dict[str, int] = {}
+        self.locate = locate
+
+    def __getitem__(self, key: str) -> Location | None:  # type: ignore[override]
+        offset = self.offsets[key]
+        return None if self.locate is None else self.locate(offset)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.offsets
+
+
 class Node:
     """One JSON value: ``kind`` is object/array/string/number/bool/null.
 
     ``value`` is a dict of key -> Node for objects, a list of Node for
     arrays and the Python value otherwise. ``keys`` maps an object's keys to
     their locations. ``start``/``end`` are the value's first character and
-    just past its last one; None when the document had no text.
+    just past its last one; None when the document had no text. Offsets are
+    kept, and turned into locations only when asked.
     """
 
-    __slots__ = ("kind", "value", "start", "end", "keys")
+    __slots__ = ("kind", "value", "start_offset", "end_offset", "keys", "_locate")
 
-    def __init__(self, kind: str, value: Any, start: Location | None) -> None:
+    def __init__(
+        self, kind: str, value: Any, start: int = 0, locate: _Locator | None = None
+    ) -> None:
         self.kind = kind
         self.value = value
-        self.start = start
-        self.end: Location | None = start
-        self.keys: dict[str, Location | None] = {}
+        self.start_offset = start
+        self.end_offset = start
+        self._locate = locate
+        self.keys = _KeyLocations(locate)
+
+    @property
+    def start(self) -> Location | None:
+        """Where the value begins."""
+        return None if self._locate is None else self._locate(self.start_offset)
+
+    @property
+    def end(self) -> Location | None:
+        """Just past where the value ends."""
+        return None if self._locate is None else self._locate(self.end_offset)
 
     def plain(self) -> Any:
         """The node as plain Python data (dicts, lists, scalars)."""
@@ -57,17 +115,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.kind}, {self.plain()!r}, {self.start})"
-
-
-class _Locator:
-    """Turns character offsets into 1-based line/column locations."""
-
-    def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def __call__(self, offset: int) -> Location:
-        line = bisect_right(self.starts, offset)
-        return Location(line, offset - self.starts[line - 1] + 1)
 
 
 def _fail(locate: _Locator, offset: int, detail: str) -> JsonSyntaxError:
@@ -100,13 +147,13 @@ def loads(text: str) -> Node:
             if len(stack) >= MAX_DEPTH:
                 raise _fail(locate, pos, "The policy document is nested too deeply.")
             node = Node(
-                "object" if char == "{" else "array", {} if char == "{" else [], locate(pos)
+                "object" if char == "{" else "array", {} if char == "{" else [], pos, locate
             )
             pos = _WS.match(text, pos + 1).end()
             closer = "}" if char == "{" else "]"
             if pos < size and text[pos] == closer:
                 pos += 1
-                node.end = locate(pos)
+                node.end_offset = pos
                 value: Node = node
             else:
                 stack.append([node, None])
@@ -118,8 +165,8 @@ def loads(text: str) -> Node:
                 string, end = _scanstring(text, pos + 1, True)
             except json.JSONDecodeError as exc:
                 raise _fail(locate, exc.pos, exc.msg + ".") from None
-            value = Node("string", string, locate(pos))
-            value.end = locate(end)
+            value = Node("string", string, pos, locate)
+            value.end_offset = end
             pos = end
         else:
             value, pos = _read_scalar(text, pos, locate)
@@ -146,7 +193,7 @@ def loads(text: str) -> Node:
                 break
             if pos < size and text[pos] == closer:
                 pos += 1
-                parent.end = locate(pos)
+                parent.end_offset = pos
                 stack.pop()
                 value = parent
                 continue
@@ -166,7 +213,7 @@ def _read_key(text: str, pos: int, frame: list[Any], locate: _Locator) -> int:
     node: Node = frame[0]
     if key in node.value or key in node.keys:
         raise _fail(locate, pos, f"Duplicate key {key!r}.")
-    node.keys[key] = locate(pos)
+    node.keys.offsets[key] = pos
     frame[1] = key
     end = _WS.match(text, end).end()
     if end >= len(text) or text[end] != ":":
@@ -181,8 +228,8 @@ def _read_scalar(text: str, pos: int, locate: _Locator) -> tuple[Node, int]:
         ("null", "null", None),
     ):
         if text.startswith(word, pos):
-            node = Node(kind, value, locate(pos))
-            node.end = locate(pos + len(word))
+            node = Node(kind, value, pos, locate)
+            node.end_offset = pos + len(word)
             return node, pos + len(word)
     match = _NUMBER.match(text, pos)
     if match is None:
@@ -193,8 +240,8 @@ def _read_scalar(text: str, pos: int, locate: _Locator) -> tuple[Node, int]:
         number = int(raw) if len(raw) < 4000 else float(raw)
     else:
         number = float(raw)
-    node = Node("number", number, locate(pos))
-    node.end = locate(match.end())
+    node = Node("number", number, pos, locate)
+    node.end_offset = match.end()
     return node, match.end()
 
 
@@ -206,23 +253,23 @@ def from_python(value: Any, depth: int = 0) -> Node:
     if depth > MAX_DEPTH:
         raise JsonSyntaxError(f"{SYNTAX} The policy document is nested too deeply.")
     if isinstance(value, dict):
-        node = Node("object", {}, None)
+        node = Node("object", {})
         for key, item in value.items():
             if not isinstance(key, str):
                 raise JsonSyntaxError(f"{SYNTAX} Object keys must be strings.")
-            node.keys[key] = None
+            node.keys.offsets[key] = 0
             node.value[key] = from_python(item, depth + 1)
         return node
     if isinstance(value, (list, tuple)):
-        return Node("array", [from_python(item, depth + 1) for item in value], None)
+        return Node("array", [from_python(item, depth + 1) for item in value])
     if isinstance(value, str):
-        return Node("string", value, None)
+        return Node("string", value)
     if isinstance(value, bool):
-        return Node("bool", value, None)
+        return Node("bool", value)
     if value is None:
-        return Node("null", None, None)
+        return Node("null", None)
     if isinstance(value, int) or (
         isinstance(value, float) and value == value and abs(value) != float("inf")
     ):
-        return Node("number", value, None)
+        return Node("number", value)
     raise JsonSyntaxError(f"{SYNTAX} {type(value).__name__} is not a JSON value.")

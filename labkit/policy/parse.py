@@ -13,9 +13,10 @@ import json
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from json.decoder import scanstring as _scanstring
 from typing import Any
 
-from labkit.policy.jsonloc import SYNTAX, JsonSyntaxError, Node, from_python, loads
+from labkit.policy.jsonloc import MAX_CHARS, SYNTAX, JsonSyntaxError, Node, from_python, loads
 from labkit.policy.model import (
     Condition,
     Location,
@@ -159,7 +160,136 @@ def parse_tree(text: str) -> Node:
 
 @lru_cache(maxsize=512)
 def _parse_text(text: str, kind: PolicyKind, managed: bool) -> Policy:
+    # Most texts a learner types are valid JSON and differ from the last one
+    # in a single statement: read them with the C JSON reader, reuse what is
+    # known of unchanged statements, and locate only the statements. Anything
+    # the fast path does not accept goes the located way, which raises the
+    # error with its line and column.
+    if len(text) <= MAX_CHARS:
+        policy = _parse_fast(text, kind, managed)
+        if policy is not None:
+            return policy
     return _build(parse_tree(text), kind, managed)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
+    """The policy, or None when the text needs the located reader.
+
+    The document-level checks mirror ``_statements_of`` on plain data; any
+    doubt returns None, so the located reader has the last word.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not TOP_KEYS.issuperset(data):
+        return None
+    version = data.get("Version", DEFAULT_VERSION)
+    policy_id = data.get("Id")
+    block = data.get("Statement")
+    items = [block] if isinstance(block, dict) else block
+    if (
+        version not in VERSIONS
+        or (managed and version != "2012-10-17")
+        or (policy_id is not None and not isinstance(policy_id, str))
+        or not isinstance(items, list)
+        or not items
+        or not all(isinstance(item, dict) for item in items)
+    ):
+        return None
+    sids = [item.get("Sid") for item in items if item.get("Sid")]
+    if kind != "resource" and len(set(map(str, sids))) != len(sids):
+        return None
+    try:
+        keys = [json.dumps(item) for item in items]
+    except (TypeError, ValueError, RecursionError):
+        return None
+    statements = [_checked_statement(key, index, kind) for index, key in enumerate(keys, 1)]
+    spans = _statement_spans(text)
+    if None in statements or len(spans) != len(statements):
+        return None
+    locate = _Offsets(text)
+    located = tuple(
+        _with_span(statement, locate(start), locate(end))
+        for statement, (start, end) in zip(statements, spans, strict=True)
+    )
+    return Policy(version=version, statements=located, kind=kind, id=policy_id)
+
+
+@lru_cache(maxsize=4096)
+def _checked_statement(plain: str, index: int, kind: PolicyKind) -> Statement | None:
+    """One statement, checked alone (by the same checks as ``_build``), or None."""
+    node = from_python(json.loads(plain))
+    try:
+        for check in STATEMENT_CHECKS:
+            check(node, kind)
+    except PolicyError:
+        return None
+    return _statement(index, node)
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _statement_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets where each statement object starts and ends in valid JSON text.
+
+    Walks the top-level keys and the Statement array, letting the C decoder
+    skip over each value; an empty list when the layout is unexpected.
+    """
+    space = _SPACE.match
+    skip = _DECODER.raw_decode
+    try:
+        at = space(text, 0).end() + 1  # past the root's "{"
+        while True:
+            key, at = _scanstring(text, space(text, at).end() + 1)
+            at = space(text, space(text, at).end() + 1).end()  # past ":"
+            if key == "Statement":
+                if text[at] == "{":
+                    return [(at, skip(text, at)[1])]
+                spans = []
+                at = space(text, at + 1).end()
+                while text[at] != "]":
+                    end = skip(text, at)[1]
+                    spans.append((at, end))
+                    at = space(text, end).end()
+                    at = space(text, at + 1).end() if text[at] == "," else at
+                return spans
+            at = space(text, skip(text, at)[1]).end() + 1  # past "," or "}"
+    except (IndexError, ValueError):
+        return []
+
+
+def _with_span(statement: Statement, start: Location, end: Location) -> Statement:
+    """A copy of a cached statement with its place in this text.
+
+    Cheaper than ``dataclasses.replace``: the fields are already checked."""
+    copy = object.__new__(Statement)
+    copy.__dict__.update(statement.__dict__, start=start, end=end)
+    return copy
+
+
+class _Offsets:
+    """Character offsets to 1-based line/column locations."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __call__(self, offset: int) -> Location:
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        return Location(self.text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 @lru_cache(maxsize=256)
@@ -183,12 +313,13 @@ def _strings(node: Node, issue: str) -> list[Node]:
     raise _syntax(bad, issue=issue)
 
 
-def _build(root: Node, kind: PolicyKind, managed: bool) -> Policy:
+def _statements_of(root: Node) -> list[Node]:
+    """The statement nodes, after the document-level checks."""
     if root.kind != "object":
         raise _syntax(root)
-    for key, where in root.keys.items():
+    for key in root.keys:
         if key not in TOP_KEYS:
-            raise _syntax(None, where, "INVALID_POLICY_ELEMENT")
+            raise _syntax(None, root.keys[key], "INVALID_POLICY_ELEMENT")
     version_node = root.value.get("Version")
     if version_node is not None and (
         version_node.kind != "string" or version_node.value not in VERSIONS
@@ -201,14 +332,15 @@ def _build(root: Node, kind: PolicyKind, managed: bool) -> Policy:
     if block is None:
         raise _syntax(root, issue="MISSING_STATEMENT")
     if block.kind == "object":
-        nodes = [block]
-    elif block.kind == "array" and block.value:
-        nodes = block.value
-    else:
-        raise _syntax(block, issue="MISSING_STATEMENT")
-    for node in nodes:
-        _check_statement_syntax(node)
+        return [block]
+    if block.kind == "array" and block.value:
+        return block.value
+    raise _syntax(block, issue="MISSING_STATEMENT")
 
+
+def _check_managed_version(root: Node, managed: bool) -> str:
+    """The document's version; CreatePolicy refuses anything older than 2012-10-17."""
+    version_node = root.value.get("Version")
     version = version_node.value if version_node else DEFAULT_VERSION
     if managed and version != "2012-10-17":
         raise InvalidPolicy(
@@ -216,44 +348,62 @@ def _build(root: Node, kind: PolicyKind, managed: bool) -> Policy:
             version_node.start if version_node else root.start,
             "INVALID_VERSION",
         )
+    return version
+
+
+def _build(root: Node, kind: PolicyKind, managed: bool) -> Policy:
+    # Each check runs over every statement before the next starts: that is
+    # the order in which IAM reports the faults of a document.
+    nodes = _statements_of(root)
     for node in nodes:
-        _check_legacy(node)
-    _check_sids(nodes, kind)
+        _check_statement_syntax(node, kind)
+    version = _check_managed_version(root, managed)
     for node in nodes:
-        actions = node.value.get("Action") or node.value.get("NotAction")
-        if actions is None or (actions.kind == "array" and not actions.value):
-            raise InvalidPolicy(
-                "Policy statement must contain actions.", (actions or node).start, "MISSING_ACTION"
-            )
-    for node in nodes:
-        for key in ("Resource", "NotResource"):
-            if key in node.value:
-                for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
-                    message = _resource_error(item.value)
-                    if message:
-                        raise InvalidPolicy(message, item.start, "INVALID_ARN_RESOURCE")
-    for node in nodes:
-        for key in ("Action", "NotAction"):
-            if key in node.value:
-                for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
-                    message = _action_error(item.value)
-                    if message:
-                        raise InvalidPolicy(message, item.start, "INVALID_ACTION")
-    for node in nodes:
-        _check_resources_and_principals(node, kind)
+        _check_legacy(node, kind)
+    _check_unique_sids(nodes, kind)
+    for check in STATEMENT_CHECKS[2:]:
+        for node in nodes:
+            check(node, kind)
     statements = tuple(_statement(i, node) for i, node in enumerate(nodes, 1))
+    id_node = root.value.get("Id")
     return Policy(
         version=version, statements=statements, kind=kind, id=id_node.value if id_node else None
     )
 
 
-def _check_statement_syntax(node: Node) -> None:
+def _check_has_actions(node: Node, kind: PolicyKind) -> None:
+    actions = node.value.get("Action") or node.value.get("NotAction")
+    if actions is None or (actions.kind == "array" and not actions.value):
+        raise InvalidPolicy(
+            "Policy statement must contain actions.", (actions or node).start, "MISSING_ACTION"
+        )
+
+
+def _check_resource_formats(node: Node, kind: PolicyKind) -> None:
+    for key in ("Resource", "NotResource"):
+        if key in node.value:
+            for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
+                message = _resource_error(item.value)
+                if message:
+                    raise InvalidPolicy(message, item.start, "INVALID_ARN_RESOURCE")
+
+
+def _check_action_prefixes(node: Node, kind: PolicyKind) -> None:
+    for key in ("Action", "NotAction"):
+        if key in node.value:
+            for item in _strings(node.value[key], "DATA_TYPE_MISMATCH"):
+                message = _action_error(item.value)
+                if message:
+                    raise InvalidPolicy(message, item.start, "INVALID_ACTION")
+
+
+def _check_statement_syntax(node: Node, kind: PolicyKind) -> None:
     if node.kind != "object":
         raise _syntax(node)
     fields = node.value
-    for key, where in node.keys.items():
+    for key in node.keys:
         if key not in STATEMENT_KEYS:
-            raise _syntax(None, where, "INVALID_POLICY_ELEMENT")
+            raise _syntax(None, node.keys[key], "INVALID_POLICY_ELEMENT")
     for a, b in (
         ("Action", "NotAction"),
         ("Resource", "NotResource"),
@@ -316,7 +466,7 @@ def _check_condition_syntax(node: Node) -> None:
             raise _syntax(None, node.keys[operator], issue)
 
 
-def _check_legacy(node: Node) -> None:
+def _check_legacy(node: Node, kind: PolicyKind) -> None:
     effect = node.value["Effect"]
     if effect.value not in ("Allow", "Deny"):  # case matters here, not in the syntax pass
         raise InvalidPolicy(LEGACY, effect.start, "INVALID_EFFECT")
@@ -367,7 +517,7 @@ def _legacy_date(value: Any) -> bool:
     return all(part is None or low <= int(part) <= high for part, low, high in limits)
 
 
-def _check_sids(nodes: list[Node], kind: PolicyKind) -> None:
+def _check_unique_sids(nodes: list[Node], kind: PolicyKind) -> None:
     if kind == "resource":  # Sid rules here are IAM's; resource policies belong to other services
         return
     seen: set[str] = set()
@@ -382,15 +532,17 @@ def _check_sids(nodes: list[Node], kind: PolicyKind) -> None:
                 "UNIQUE_SIDS_REQUIRED",
             )
         seen.add(sid.value)
-    for node in nodes:
-        sid = node.value.get("Sid")
-        if sid is not None and not _SID.fullmatch(sid.value):
-            raise InvalidPolicy(
-                "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
-                "regular expression [0-9A-Za-z]*",
-                sid.start,
-                "UNSUPPORTED_SID",
-            )
+
+
+def _check_sid_characters(node: Node, kind: PolicyKind) -> None:
+    sid = node.value.get("Sid")
+    if kind != "resource" and sid is not None and not _SID.fullmatch(sid.value):
+        raise InvalidPolicy(
+            "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
+            "regular expression [0-9A-Za-z]*",
+            sid.start,
+            "UNSUPPORTED_SID",
+        )
 
 
 def _resource_error(resource: str) -> str | None:
@@ -471,6 +623,19 @@ def _check_resources_and_principals(node: Node, kind: PolicyKind) -> None:
         )
     if kind in ("resource", "trust") and not has_principal:
         raise InvalidPolicy("Missing required field Principal", node.start, "MISSING_PRINCIPAL")
+
+
+# The checks of one statement, in the order IAM reports them. Sid uniqueness,
+# which spans statements, comes between the legacy and Sid-character checks.
+STATEMENT_CHECKS = (
+    _check_statement_syntax,
+    _check_legacy,
+    _check_sid_characters,
+    _check_has_actions,
+    _check_resource_formats,
+    _check_action_prefixes,
+    _check_resources_and_principals,
+)
 
 
 def _key(node: Node, *names: str) -> Location | None:
