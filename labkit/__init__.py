@@ -1,0 +1,30 @@
+"""IAM Lab Kit: learn AWS IAM against an account that decides access as AWS does.
+
+``labkit.policy`` is a pure policy engine (no boto3 needed); ``Lab`` starts an
+in-process AWS account. ``Lab`` loads on first use, so importing the policy
+engine never pulls in boto3 or moto.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from labkit.lab.account import Lab
+    from labkit.lab.errors import AwsError, SignInError
+
+_LAZY = {
+    "Lab": "labkit.lab.account",
+    "AwsError": "labkit.lab.errors",
+    "SignInError": "labkit.lab.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)
+
+
+__all__ = ["AwsError", "Lab", "SignInError"]

@@ -1,0 +1,361 @@
+"""Authorize every call a Lab client makes, as AWS would, before moto sees it.
+
+Each client the Lab hands out carries three botocore event handlers:
+
+- ``before-parameter-build`` keeps the call's parameters (``before-call`` only
+  sees the serialized request) and resolves who is calling;
+- ``before-call`` maps the call to IAM action(s) and resource(s), gathers the
+  caller's policies, asks the policy engine, and answers a denial with AWS's
+  ``AccessDenied`` error. An allowed call goes to the Lab's handler for that
+  operation, if there is one, or on to moto;
+- ``after-call`` / ``after-call-error`` write the trail and drop cached
+  policies after an IAM write.
+
+Returning ``(http, parsed)`` from ``before-call`` short-circuits the call;
+with a status of 400 or more botocore raises ``ClientError`` itself, so
+learners see exactly what boto3 shows against AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from labkit.lab.actions import Target, targets
+from labkit.lab.errors import AwsError
+from labkit.lab.handlers import HANDLERS, Call
+from labkit.lab.trail import TrailEvent
+from labkit.policy.model import ALLOWED, Decision, PolicyError, Request
+
+if TYPE_CHECKING:
+    from labkit.lab.account import Lab
+    from labkit.lab.identities import Principal
+
+# Resolves the caller at call time; raises AwsError for refused credentials.
+Caller = Callable[[], "Principal"]
+
+# Operations AWS answers for any authenticated caller, whatever the policies say.
+UNAUTHORIZED_OK = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
+
+# Operations whose handler makes the whole decision: AssumeRole weighs the
+# caller's policies together with the role's trust policy, in the context of
+# the MFA code given with the call.
+AUTHORIZED_BY_HANDLER = frozenset({"sts:AssumeRole"})
+
+# IAM reads: every other IAM operation changes what policies say.
+_IAM_READS = ("Get", "List", "Simulate", "Generate")
+
+# Policy documents IAM validates before storing: operation -> (parameter, kind, managed).
+VALIDATED: dict[str, tuple[str, str, bool]] = {
+    "iam:CreatePolicy": ("PolicyDocument", "identity", True),
+    "iam:CreatePolicyVersion": ("PolicyDocument", "identity", True),
+    "iam:PutUserPolicy": ("PolicyDocument", "identity", False),
+    "iam:PutGroupPolicy": ("PolicyDocument", "identity", False),
+    "iam:PutRolePolicy": ("PolicyDocument", "identity", False),
+    "iam:CreateRole": ("AssumeRolePolicyDocument", "trust", False),
+    "iam:UpdateAssumeRolePolicy": ("PolicyDocument", "trust", False),
+}
+
+# Where moto's answers live, to refuse operations moto does not model.
+_MOTO_RESPONSES = {
+    "iam": ("moto.iam.responses", "IamResponse"),
+    "sts": ("moto.sts.responses", "TokenResponse"),
+    "dynamodb": ("moto.dynamodb.responses", "DynamoHandler"),
+}
+
+_PARAMS = "labkit.params"
+_CALLER = "labkit.caller"
+_EVENT = "labkit.event"
+
+_DENIAL_POLICY = {
+    "identity": "an identity-based policy",
+    "resource": "a resource-based policy",
+    "boundary": "a permissions boundary",
+    "session": "a session policy",
+    "trust": "the role trust policy",
+}
+_MISSING_POLICY = {
+    "identity": "identity-based policy",
+    "resource": "resource-based policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "trust": "role trust policy",
+}
+
+
+class _Http:
+    """The little of an HTTP response botocore reads from a short-circuit."""
+
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+        self.headers: dict[str, str] = {}
+        self.content = b""
+        self.text = ""
+        self.raw = None
+        self.url = ""
+
+
+def denial_message(principal_arn: str, target: Target, decision: Decision) -> str:
+    """AWS's AccessDenied message for a denied request.
+
+    ``User: ARN is not authorized to perform: ACTION on resource: RESOURCE
+    because no identity-based policy allows the ACTION action`` and
+    ``... with an explicit deny in an identity-based policy``; the resource
+    part is left out where AWS authorizes on ``*``.
+    """
+    text = f"User: {principal_arn} is not authorized to perform: {target.action}"
+    if target.resource != "*":
+        text += f" on resource: {target.resource}"
+    source = decision.denied_by or "identity"
+    if decision.decision == "explicitDeny":
+        return f"{text} with an explicit deny in {_DENIAL_POLICY[source]}"
+    return f"{text} because no {_MISSING_POLICY[source]} allows the {target.action} action"
+
+
+def access_denied_code(protocol: str) -> tuple[str, int]:
+    """The error code and HTTP status of a denial for a service protocol."""
+    if protocol == "json":  # DynamoDB and other JSON 1.0/1.1 services
+        return "AccessDeniedException", 400
+    return "AccessDenied", 403
+
+
+def error_response(
+    code: str, message: str, status: int, protocol: str, request_id: str
+) -> tuple[_Http, dict[str, Any]]:
+    """A short-circuit answer that botocore turns into ``ClientError``."""
+    error: dict[str, str] = {"Code": code, "Message": message}
+    if protocol == "query":
+        error["Type"] = "Sender"
+    parsed = {"Error": error, "ResponseMetadata": _metadata(status, request_id)}
+    return _Http(status), parsed
+
+
+def _metadata(status: int, request_id: str) -> dict[str, Any]:
+    return {
+        "RequestId": request_id,
+        "HTTPStatusCode": status,
+        "HTTPHeaders": {"x-amzn-requestid": request_id},
+        "RetryAttempts": 0,
+    }
+
+
+@cache
+def _moto_operations(prefix: str) -> frozenset[str] | None:
+    """The operations moto answers for a service, or None when unknown."""
+    where = _MOTO_RESPONSES.get(prefix)
+    if where is None:
+        return None
+    from importlib import import_module
+
+    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+
+    names = set(method_names_from_class(getattr(import_module(where[0]), where[1])))
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(prefix)
+    return frozenset(op for op in model.operation_names if camelcase_to_underscores(op) in names)
+
+
+def _is_iam_write(prefix: str, operation: str) -> bool:
+    return prefix == "iam" and not operation.startswith(_IAM_READS)
+
+
+class Enforcer:
+    """Attaches the Lab's authorization to boto3 clients."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+
+    def attach(self, client: Any, caller: Caller) -> Any:
+        """Make every call of ``client`` run as the principal ``caller`` gives."""
+        events = client.meta.events
+        events.register("before-parameter-build.*.*", self._remember(caller))
+        events.register("before-call.*.*", self._before_call)
+        events.register("after-call.*.*", self._after_call)
+        events.register("after-call-error.*.*", self._after_call_error)
+        return client
+
+    # --- handlers --------------------------------------------------------------
+
+    def _remember(self, caller: Caller) -> Callable[..., None]:
+        def remember(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+            try:
+                principal: Principal | AwsError = caller()
+            except AwsError as refused:
+                principal = refused
+            context[_CALLER] = principal
+            context[_PARAMS] = params
+            # IAM calls that take an optional UserName mean the caller's own user.
+            if (
+                getattr(principal, "type", None) == "User"
+                and model.service_model.signing_name == "iam"
+                and "UserName" in model.input_shape.members
+                and not params.get("UserName")
+            ):
+                params["UserName"] = principal.name  # type: ignore[union-attr]
+
+        return remember
+
+    def _before_call(self, model: Any, context: dict[str, Any], **_: Any) -> Any:
+        lab = self.lab
+        service_model = model.service_model
+        prefix = service_model.signing_name
+        protocol = service_model.protocol
+        operation = model.name
+        params: Mapping[str, Any] = context.get(_PARAMS) or {}
+        caller = context.get(_CALLER)
+        request_id = lab.new_request_id()
+
+        def fail(
+            code: str, message: str, status: int, principal_arn: str, target: Target, decision: str
+        ) -> Any:
+            context[_EVENT] = (principal_arn, target, decision, operation, prefix)
+            return error_response(code, message, status, protocol, request_id)
+
+        if lab.closed:
+            return fail(
+                "LabClosed",
+                "This Lab was closed; start a new one with Lab().",
+                400,
+                "unknown",
+                Target(f"{prefix}:{operation}"),
+                "implicitDeny",
+            )
+        if isinstance(caller, AwsError):
+            code, message, status = lab.credential_error(caller.code, protocol)
+            return fail(
+                code, message, status, "unknown", Target(f"{prefix}:{operation}"), "implicitDeny"
+            )
+        principal: Principal = caller if caller is not None else lab.root
+
+        found = targets(
+            prefix,
+            operation,
+            params,
+            account=lab.account_id,
+            region=lab.region,
+            caller_user=principal.name if principal.type == "User" else None,
+            lookup=lab.state.path_of,
+        )
+        first = found[0]
+
+        if not principal.is_root:
+            for target in found:
+                decision = self.authorize(principal, target)
+                if decision is not None and not decision.allowed:
+                    code, status = access_denied_code(protocol)
+                    message = denial_message(principal.arn, target, decision)
+                    return fail(code, message, status, principal.arn, target, decision.decision)
+
+        context[_EVENT] = (principal.arn, first, ALLOWED, operation, prefix)
+        key = f"{prefix}:{operation}"
+        try:
+            self._validate(key, params)
+            handler = HANDLERS.get(key)
+            if handler is not None:
+                result = handler(Call(lab, principal, prefix, operation, dict(params)))
+                if result is not None:
+                    parsed = dict(result)
+                    parsed["ResponseMetadata"] = _metadata(200, request_id)
+                    return _Http(200), parsed
+            supported = _moto_operations(prefix)
+            if supported is not None and operation not in supported:
+                raise AwsError(
+                    "NotImplemented",
+                    f"{key} is not available in the Lab's simulated AWS account.",
+                    501,
+                )
+        except AwsError as error:
+            return error_response(error.code, error.message, error.status, protocol, request_id)
+        return None
+
+    def authorize(self, principal: Principal, target: Target) -> Decision | None:
+        """The engine's decision for one target; None when AWS asks no policy."""
+        if target.action in UNAUTHORIZED_OK or target.action in AUTHORIZED_BY_HANDLER:
+            return None
+        from labkit.policy.evaluate import evaluate
+
+        lab = self.lab
+        policies = lab.state.policies_for(principal)
+        context = dict(principal.context(lab.clock.time(), lab.region))
+        context.update(target.context)
+        request = Request(target.action, target.resource, principal.arn, context)
+        resource_policy = None
+        if target.action.startswith("sts:AssumeRole"):
+            resource_policy = lab.state.trust_policy(target.resource)
+            if resource_policy is None:  # no such role: AWS denies, naming the trust policy
+                return Decision("implicitDeny", request, denied_by="trust")
+        elif target.resource.startswith("arn:aws:s3:::"):
+            bucket = target.resource[len("arn:aws:s3:::") :].split("/", 1)[0]
+            resource_policy = lab.state.bucket_policy(bucket)
+        return evaluate(
+            request,
+            identity=policies.identity,
+            boundaries=policies.boundaries,
+            session=policies.session,
+            resource_policy=resource_policy,
+            resource_owner=lab.account_id,
+        )
+
+    def _validate(self, key: str, params: Mapping[str, Any]) -> None:
+        rule = VALIDATED.get(key)
+        if rule is None or params.get(rule[0]) is None:
+            return
+        from labkit.policy.parse import parse_policy
+
+        try:
+            parse_policy(params[rule[0]], rule[1], managed=rule[2])  # type: ignore[arg-type]
+        except PolicyError as error:
+            raise AwsError("MalformedPolicyDocument", error.message, 400) from None
+
+    def _after_call(
+        self,
+        http_response: Any,
+        parsed: dict[str, Any],
+        model: Any,
+        context: dict[str, Any],
+        **_: Any,
+    ) -> None:
+        status = getattr(http_response, "status_code", 200)
+        error = parsed.get("Error", {}) if status >= 300 else {}
+        self._record(
+            context,
+            error.get("Code") or (f"HTTP{status}" if status >= 300 else None),
+            error.get("Message"),
+        )
+        prefix = model.service_model.signing_name
+        if status < 300:
+            self._invalidate(prefix, model.name)
+
+    def _after_call_error(self, exception: Exception, context: dict[str, Any], **_: Any) -> None:
+        self._record(context, type(exception).__name__, str(exception))
+
+    def _record(self, context: dict[str, Any], code: str | None, message: str | None) -> None:
+        event = context.pop(_EVENT, None)
+        if event is None:
+            return
+        principal_arn, target, decision, operation, prefix = event
+        if code in ("AccessDenied", "AccessDeniedException") and decision == ALLOWED:
+            decision = "implicitDeny"  # refused by the operation's own check
+        self.lab.trail.record(
+            TrailEvent(
+                time=self.lab.clock.now(),
+                principal=principal_arn,
+                action=target.action,
+                resource=target.resource,
+                decision=decision,
+                error_code=code,
+                error_message=message if code else None,
+                operation=operation,
+                service=prefix,
+            )
+        )
+
+    def _invalidate(self, prefix: str, operation: str) -> None:
+        if _is_iam_write(prefix, operation):
+            self.lab.state.invalidate()
+        elif prefix == "s3" and (
+            "Policy" in operation or operation.startswith(("DeleteBucket", "CreateBucket"))
+        ):
+            self.lab.state.invalidate_buckets()

@@ -1,0 +1,116 @@
+"""AWS managed policies, loaded into the account only when first used.
+
+moto can load all ~1,600 AWS managed policies into a new account, but that
+makes every Lab start slower. Instead the Lab parses moto's copy of the
+policies once and inserts a policy into moto's IAM backend when a call first
+names it: attaching it or reading it. Code that needs a policy's document
+without a call (a permissions boundary, the simulator) asks
+:func:`managed_policy_document`.
+Listing AWS policies (``ListPolicies`` with scope ``All`` or ``AWS``) inserts
+them all, so the list reads as it does in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from labkit.lab.handlers import Call, handles
+
+if TYPE_CHECKING:
+    from moto.iam.models import IAMBackend
+
+AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, tuple[str, dict[str, Any]]]:
+    """ARN -> (name, moto's record) for every AWS managed policy."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data: dict[str, dict[str, Any]] = json.loads(aws_managed_policies_data)
+    return {
+        f"arn:aws:iam::aws:policy{record['Path']}{name}": (name, record)
+        for name, record in data.items()
+    }
+
+
+def is_aws_managed(arn: str) -> bool:
+    """True for an ``arn:aws:iam::aws:policy/...`` ARN."""
+    return arn.startswith(AWS_POLICY_PREFIX)
+
+
+def aws_managed_policy_arns() -> list[str]:
+    """The ARNs of all AWS managed policies the Lab knows, sorted."""
+    return sorted(_catalog())
+
+
+def managed_policy_document(arn: str) -> dict[str, Any]:
+    """The default version's document of an AWS managed policy.
+
+    Raises ``KeyError`` for an ARN that is not an AWS managed policy.
+    """
+    _name, record = _catalog()[arn]
+    return record["Document"]
+
+
+def ensure_managed_policy(backend: IAMBackend, arn: str) -> bool:
+    """Insert the AWS managed policy ``arn`` into ``backend`` if missing.
+
+    Returns True when the policy is (now) in the backend, False when ``arn``
+    names no AWS managed policy, so moto answers NoSuchEntity as AWS does.
+    """
+    if arn in backend.managed_policies:
+        return True
+    entry = _catalog().get(arn)
+    if entry is None:
+        return False
+    _insert(backend, *entry)
+    return True
+
+
+def ensure_all_managed_policies(backend: IAMBackend) -> int:
+    """Insert every AWS managed policy not yet in ``backend``; returns how many."""
+    added = 0
+    for arn, entry in _catalog().items():
+        if arn not in backend.managed_policies:
+            _insert(backend, *entry)
+            added += 1
+    return added
+
+
+def _insert(backend: IAMBackend, name: str, record: dict[str, Any]) -> None:
+    from moto.iam.models import AWSManagedPolicy
+
+    policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, record)
+    backend.managed_policies[policy.arn] = policy
+    # moto reads this list for GetAccountAuthorizationDetails' AWS filter.
+    backend.aws_managed_policies.append(policy)
+
+
+def _by_policy_arn(call: Call) -> None:
+    """Load the AWS managed policy a call names, then let moto answer."""
+    arn = call.params.get("PolicyArn")
+    if isinstance(arn, str) and is_aws_managed(arn):
+        ensure_managed_policy(call.lab.backend, arn)
+
+
+for _operation in (
+    "AttachUserPolicy",
+    "AttachGroupPolicy",
+    "AttachRolePolicy",
+    "GetPolicy",
+    "GetPolicyVersion",
+    "ListPolicyVersions",
+    "ListEntitiesForPolicy",
+    "ListPolicyTags",
+):
+    handles("iam", _operation)(_by_policy_arn)
+
+
+@handles("iam", "ListPolicies")
+def list_policies(call: Call) -> None:
+    """Load every AWS managed policy before moto lists them."""
+    if call.params.get("Scope", "All") in ("All", "AWS"):
+        ensure_all_managed_policies(call.lab.backend)

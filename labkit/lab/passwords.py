@@ -1,0 +1,346 @@
+"""Console passwords: AWS's password rules, reuse, expiry and sign-in checks.
+
+moto stores a user's password but enforces no password policy. The handlers
+here hold every new password to the account's password policy, or to AWS's
+default rules when the account has none, with AWS's own error messages.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from labkit.lab.errors import AwsError, SignInError
+from labkit.lab.handlers import Call, handles
+from labkit.lab.mfa import moto_errors
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from labkit.lab.account import Lab
+
+# The non-alphanumeric characters a password policy's RequireSymbols counts.
+SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
+DEFAULT_MINIMUM_LENGTH = 8
+DAY = 86_400
+
+SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
+PASSWORD_EXPIRED_HARD = (
+    "Your password has expired and you cannot change it yourself. "
+    "Ask your administrator to reset it."
+)
+
+_CLASSES = (
+    ("uppercase", "Password should have at least one uppercase letter", string.ascii_uppercase),
+    ("lowercase", "Password should have at least one lowercase letter", string.ascii_lowercase),
+    ("numbers", "Password should have at least one number", string.digits),
+    ("symbols", "Password should have at least one symbol", SYMBOLS),
+)
+_POLICY_KEYS = {
+    "uppercase": "RequireUppercaseCharacters",
+    "lowercase": "RequireLowercaseCharacters",
+    "numbers": "RequireNumbers",
+    "symbols": "RequireSymbols",
+}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One password rule, for the password widget: met or not.
+
+    ``message`` is AWS's ``PasswordPolicyViolation`` text for the rule.
+    """
+
+    name: str
+    description: str
+    ok: bool
+    message: str = ""
+
+
+def check_password(
+    password: str,
+    policy: dict[str, Any] | None,
+    user_name: str | None = None,
+    account_names: Iterable[str] = (),
+) -> list[RuleResult]:
+    """Check ``password`` against a password policy, rule by rule.
+
+    ``policy`` is in ``get_account_password_policy``'s ``PasswordPolicy``
+    shape; ``None`` means the account has none and AWS's default applies: at
+    least 8 characters, at least three of uppercase letters, lowercase
+    letters, numbers and symbols, and not identical to the account's name or
+    email address (given as ``account_names``). ``user_name`` is checked in
+    the same way, since the Lab's learner signs in with it. Password reuse is
+    checked where the history is known, in :class:`Passwords`.
+    """
+    present = {name: any(c in chars for c in password) for name, _, chars in _CLASSES}
+    if policy is None:
+        return _default_rules(password, present, [*account_names, *filter(None, [user_name])])
+    rules = []
+    for name, message, _ in _CLASSES:
+        if policy.get(_POLICY_KEYS[name]):
+            description = message.replace("Password should have", "Include")
+            rules.append(RuleResult(name, description, present[name], message))
+    minimum = int(policy.get("MinimumPasswordLength") or 6)
+    rules.append(
+        RuleResult(
+            "length",
+            f"At least {minimum} characters",
+            len(password) >= minimum,
+            f"Password should have a minimum length of {minimum}",
+        )
+    )
+    return rules
+
+
+def _default_rules(password: str, present: dict[str, bool], names: list[str]) -> list[RuleResult]:
+    missing = [message for name, message, _ in _CLASSES if not present[name]]
+    needed = 3 - sum(present.values())
+    mix = RuleResult(
+        "mix",
+        "At least three of: uppercase letters, lowercase letters, numbers, symbols",
+        needed <= 0,
+        f"Password should meet {needed} more of the following requirements: " + ", ".join(missing),
+    )
+    length = RuleResult(
+        "length",
+        f"At least {DEFAULT_MINIMUM_LENGTH} characters",
+        len(password) >= DEFAULT_MINIMUM_LENGTH,
+        f"Password should have a minimum length of {DEFAULT_MINIMUM_LENGTH}",
+    )
+    identity = RuleResult(
+        "identity",
+        "Not identical to your AWS account name or email address",
+        password.lower() not in {name.lower() for name in names},
+        "Password should not be identical to your AWS account name or email address",
+    )
+    return [mix, length, identity]
+
+
+def policy_violation(rules: list[RuleResult]) -> str | None:
+    """AWS's ``PasswordPolicyViolation`` message for the first unmet rule."""
+    for rule in rules:
+        if not rule.ok:
+            return rule.message
+    return None
+
+
+class PasswordChangeRequired(SignInError):
+    """Sign-in succeeded, but the console asks for a new password first.
+
+    ``reason`` is ``"reset_required"`` (an administrator asked for it) or
+    ``"expired"`` (older than the policy's ``MaxPasswordAge``).
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class Passwords:
+    """Console passwords of the account's IAM users, held to AWS's rules."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self._history: dict[str, list[str]] = {}  # oldest first
+        self._changed_at: dict[str, float] = {}
+        self._created_at: dict[str, float] = {}
+
+    def policy(self) -> dict[str, Any] | None:
+        """The account password policy in AWS's shape, or None if unset."""
+        found = self.lab.backend.account_password_policy
+        if found is None:
+            return None
+        return {
+            "MinimumPasswordLength": found.minimum_password_length,
+            "RequireSymbols": bool(found.require_symbols),
+            "RequireNumbers": bool(found.require_numbers),
+            "RequireUppercaseCharacters": bool(found.require_uppercase_characters),
+            "RequireLowercaseCharacters": bool(found.require_lowercase_characters),
+            "AllowUsersToChangePassword": bool(found.allow_users_to_change_password),
+            "ExpirePasswords": bool(found.expire_passwords),
+            "MaxPasswordAge": found.max_password_age or 0,
+            "PasswordReusePrevention": found.password_reuse_prevention or 0,
+            "HardExpiry": bool(found.hard_expiry),
+        }
+
+    def check(self, user_name: str, password: str) -> list[RuleResult]:
+        """Every rule a new password for ``user_name`` must meet, reuse included."""
+        policy = self.policy()
+        rules = check_password(password, policy, user_name, self._account_names())
+        remembered = int((policy or {}).get("PasswordReusePrevention") or 0)
+        if remembered:
+            recent = self._history.get(user_name, [])[-remembered:]
+            rules.append(
+                RuleResult(
+                    "reuse",
+                    f"Not one of your last {remembered} passwords",
+                    password not in recent,
+                    "Password should not be one of your previous passwords",
+                )
+            )
+        return rules
+
+    def validate(self, user_name: str, password: str) -> None:
+        """Raise ``PasswordPolicyViolation`` as AWS would for a bad new password."""
+        message = policy_violation(self.check(user_name, password))
+        if message:
+            raise AwsError("PasswordPolicyViolation", message, 400)
+
+    def check_sign_in(self, user_name: str, password: str) -> None:
+        """Check a console sign-in's user name and password.
+
+        Raises :class:`SignInError` with the console's words when they are
+        wrong, and :class:`PasswordChangeRequired` when they are right but the
+        console would ask for a new password before going on.
+        """
+        user = self.lab.backend.users.get(user_name)
+        if user is None or not user.password or user.password != password:
+            raise SignInError(SIGN_IN_FAILED)
+        user.password_last_used = self.lab.clock.now()
+        if self.expired(user_name):
+            if (self.policy() or {}).get("HardExpiry"):
+                raise SignInError(PASSWORD_EXPIRED_HARD)
+            raise PasswordChangeRequired(
+                "Your password has expired. Choose a new password to continue.", "expired"
+            )
+        if user.password_reset_required:
+            raise PasswordChangeRequired(
+                "Your administrator requires you to choose a new password to continue.",
+                "reset_required",
+            )
+
+    def expired(self, user_name: str) -> bool:
+        """Whether the user's password is older than the policy's MaxPasswordAge."""
+        max_age = int((self.policy() or {}).get("MaxPasswordAge") or 0)
+        changed = self._changed_at.get(user_name)
+        if not max_age or changed is None:
+            return False
+        return self.lab.clock.time() - changed >= max_age * DAY
+
+    def forget_user(self, user_name: str) -> None:
+        """Drop what is remembered about a deleted user's passwords."""
+        for record in (self._history, self._changed_at, self._created_at):
+            record.pop(user_name, None)
+
+    # -- the IAM API ---------------------------------------------------------
+
+    def create_login_profile(self, params: dict[str, Any], caller: str) -> dict[str, Any]:
+        """``CreateLoginProfile``: a console password that meets the policy."""
+        user = self._user(params.get("UserName") or caller)
+        if user.password:
+            raise AwsError(
+                "EntityAlreadyExists", f"Login Profile for user {user.name} already exists.", 409
+            )
+        password = params["Password"]
+        self.validate(user.name, password)
+        user.password = password
+        user.password_reset_required = bool(params.get("PasswordResetRequired", False))
+        self._set(user.name, password)
+        self._created_at[user.name] = self.lab.clock.time()
+        return {"LoginProfile": self._profile_shape(user)}
+
+    def get_login_profile(self, params: dict[str, Any], caller: str) -> dict[str, Any]:
+        """``GetLoginProfile``: when it was made and whether a reset is due."""
+        user = self._profile_owner(params.get("UserName") or caller)
+        return {"LoginProfile": self._profile_shape(user)}
+
+    def update_login_profile(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``UpdateLoginProfile``: an administrator sets a password or asks for a reset."""
+        user = self._profile_owner(params["UserName"])
+        if params.get("Password") is not None:
+            self.validate(user.name, params["Password"])
+            user.password = params["Password"]
+            self._set(user.name, params["Password"])
+        if params.get("PasswordResetRequired") is not None:
+            user.password_reset_required = bool(params["PasswordResetRequired"])
+        return {}
+
+    def change_password(self, params: dict[str, Any], caller: str | None) -> dict[str, Any]:
+        """``ChangePassword``: an IAM user changes their own password."""
+        if caller is None:
+            raise AwsError("InvalidUserType", "Only IAM users can change their own password.", 400)
+        user = self._profile_owner(caller)
+        if params["OldPassword"] != user.password:
+            raise AwsError("InvalidUserType", "The old password is incorrect.", 400)
+        self.validate(user.name, params["NewPassword"])
+        user.password = params["NewPassword"]
+        user.password_reset_required = False
+        self._set(user.name, params["NewPassword"])
+        return {}
+
+    def delete_login_profile(self, params: dict[str, Any], caller: str) -> None:
+        """``DeleteLoginProfile``: moto deletes it; the Lab forgets its age."""
+        user_name = params.get("UserName") or caller
+        self._profile_owner(user_name)
+        self._changed_at.pop(user_name, None)
+        self._created_at.pop(user_name, None)
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _account_names(self) -> list[str]:
+        names = [self.lab.account_id, *self.lab.backend.account_aliases]
+        email = getattr(self.lab, "email", None)
+        return [*names, email] if isinstance(email, str) else names
+
+    def _set(self, user_name: str, password: str) -> None:
+        self._history.setdefault(user_name, []).append(password)
+        del self._history[user_name][:-24]  # AWS remembers at most 24
+        self._changed_at[user_name] = self.lab.clock.time()
+
+    def _user(self, user_name: str) -> Any:
+        with moto_errors():
+            return self.lab.backend.get_user(user_name)
+
+    def _profile_owner(self, user_name: str) -> Any:
+        user = self._user(user_name)
+        if not user.password:
+            raise AwsError(
+                "NoSuchEntity", f"Login Profile for User {user_name} cannot be found.", 404
+            )
+        return user
+
+    def _profile_shape(self, user: Any) -> dict[str, Any]:
+        created = self._created_at.get(user.name)
+        return {
+            "UserName": user.name,
+            "CreateDate": (
+                datetime.fromtimestamp(created, UTC)
+                if created is not None
+                else user.create_date.replace(tzinfo=UTC)
+            ),
+            "PasswordResetRequired": bool(user.password_reset_required),
+        }
+
+
+def _caller(call: Call) -> str:
+    return "root" if call.principal.is_root else call.principal.name
+
+
+@handles("iam", "CreateLoginProfile")
+def _create_login_profile(call: Call) -> dict[str, Any]:
+    return call.lab.passwords.create_login_profile(call.params, _caller(call))
+
+
+@handles("iam", "GetLoginProfile")
+def _get_login_profile(call: Call) -> dict[str, Any]:
+    return call.lab.passwords.get_login_profile(call.params, _caller(call))
+
+
+@handles("iam", "UpdateLoginProfile")
+def _update_login_profile(call: Call) -> dict[str, Any]:
+    return call.lab.passwords.update_login_profile(call.params)
+
+
+@handles("iam", "ChangePassword")
+def _change_password(call: Call) -> dict[str, Any]:
+    caller = call.principal.name if call.principal.type == "User" else None
+    return call.lab.passwords.change_password(call.params, caller)
+
+
+@handles("iam", "DeleteLoginProfile")
+def _delete_login_profile(call: Call) -> None:
+    call.lab.passwords.delete_login_profile(call.params, _caller(call))
+    return None  # moto deletes it
