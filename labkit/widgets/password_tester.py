@@ -1,0 +1,93 @@
+"""Try a password against the account's password policy, rule by rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from labkit.widgets._common import describe_error, escape, guarded, problem
+from labkit.widgets.mfa_enrollment import error_code
+
+
+def account_password_policy(lab: Any) -> dict[str, Any] | None:
+    """The account's password policy as IAM returns it, or None when the
+    account has none (AWS's default rules then apply)."""
+    passwords = getattr(lab, "passwords", None)
+    if passwords is not None and hasattr(passwords, "policy"):
+        # Read without an API call, so the trail shows only what the learner did.
+        return passwords.policy()
+    try:
+        return lab.client("iam").get_account_password_policy()["PasswordPolicy"]
+    except Exception as error:
+        if error_code(error) == "NoSuchEntity":
+            return None
+        raise
+
+
+def rules_html(rules: list[Any], policy: dict[str, Any] | None) -> str:
+    """Each rule as a met (✅) or unmet (❌) line, under a title saying whose rules they are."""
+    title = (
+        "The account's password policy"
+        if policy is not None
+        else "AWS's default password rules (the account has no password policy)"
+    )
+    lines = "".join(
+        f'<li class="labkit-rule labkit-{"met" if rule.ok else "unmet"}" '
+        f'style="list-style:none">{"✅" if rule.ok else "❌"} {escape(rule.description)}</li>'
+        for rule in rules
+    )
+    verdict = (
+        '<div style="color:#1b5e20">✔ This password meets every rule.</div>'
+        if all(rule.ok for rule in rules)
+        else '<div style="color:#b71c1c">✖ IAM would refuse this password.</div>'
+    )
+    return f'<b>{escape(title)}</b><ul style="padding-left:0">{lines}</ul>{verdict}'
+
+
+class PasswordPolicyTester(widgets.VBox):
+    """Type a password; see which of the account's password rules it meets.
+
+    ``value`` is the password typed; ``ok`` is True when every rule is met.
+    """
+
+    value = traitlets.Unicode("")
+    ok = traitlets.Bool(False)
+
+    def __init__(
+        self, lab: Any, user_name: str | None = None, show: bool = False, **kwargs: Any
+    ) -> None:
+        self.lab = lab
+        self.user_name = user_name
+        control = widgets.Text if show else widgets.Password
+        self.password = control(description="Password", placeholder="type a password")
+        self.rules = widgets.HTML()
+        super().__init__([self.password, self.rules], **kwargs)
+        self._wire()
+        self.refresh()
+
+    def _wire(self) -> None:
+        traitlets.link((self, "value"), (self.password, "value"))
+        self.observe(self._on_value_change, names="value")
+
+    def refresh(self) -> None:
+        """Read the password policy again and check the password against it."""
+        self._check()
+
+    @guarded
+    def _on_value_change(self, change: dict[str, Any]) -> None:
+        self._check()
+
+    @guarded
+    def _check(self) -> None:
+        from labkit.lab.passwords import check_password
+
+        policy = account_password_policy(self.lab)
+        rules = check_password(self.value, policy, self.user_name)
+        self.ok = all(rule.ok for rule in rules)
+        self.rules.value = rules_html(rules, policy)
+
+    def _show_failure(self, error: BaseException) -> None:
+        self.ok = False
+        self.rules.value = problem(f"Could not check the password: {describe_error(error)}")
