@@ -5,6 +5,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
+NOTEBOOKS ?= notebooks
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -42,7 +43,7 @@ system: setup
 
 lab: setup
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) $(BROWSER_FLAG) \
-		--ServerApp.root_dir=notebooks \
+		--ServerApp.root_dir=$(NOTEBOOKS) \
 		--LabApp.default_url=/lab/tree/00-welcome.ipynb \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		$(LAB_ARGS)

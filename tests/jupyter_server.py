@@ -40,15 +40,28 @@ class Server:
 
 
 @contextmanager
-def make_lab(timeout: float = 90) -> Iterator[Server]:
-    """Run `make lab` as a learner would, on a free port with a known token."""
+def make_lab(notebooks: Path | None = None, timeout: float = 90) -> Iterator[Server]:
+    """Run `make lab` as a learner would, on a free port with a known token.
+
+    ``notebooks`` serves another folder than the course's (a copy, say, that
+    a browser may change freely).
+    """
     port = free_port()
     token = "labkit-test-" + os.urandom(8).hex()
     log = open(ROOT / ".venv" / f"make-lab-{port}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"PORT={port}",
-         f"LAB_ARGS=--IdentityProvider.token={token}"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            "make",
+            "--no-print-directory",
+            "lab",
+            f"PORT={port}",
+            f"LAB_ARGS=--IdentityProvider.token={token}",
+            *([f"NOTEBOOKS={notebooks}"] if notebooks else []),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
         env={k: v for k, v in os.environ.items() if k != "DISPLAY"},
     )
     server = Server(f"http://127.0.0.1:{port}", token)

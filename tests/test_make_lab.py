@@ -26,6 +26,8 @@ def test_the_course_notebooks_are_the_root_folder(server) -> None:
 def test_no_news_and_no_update_check(server) -> None:
     settings = server.get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
     # The course's overrides become the defaults a learner starts from.
-    defaults = {name: spec.get("default") for name, spec in settings["schema"]["properties"].items()}
+    defaults = {
+        name: spec.get("default") for name, spec in settings["schema"]["properties"].items()
+    }
     assert defaults["fetchNews"] == "false"
     assert defaults["checkForUpdates"] is False

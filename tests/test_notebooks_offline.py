@@ -34,8 +34,12 @@ socket.create_connection = _refuse
 def test_notebook_runs_without_network(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(BLOCK_NETWORK))
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()  # raises CellExecutionError on any error, network included
     # Cells tagged raises-exception may show an error, but never this one.
     blocked = [

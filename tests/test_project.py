@@ -62,7 +62,9 @@ def test_moto_brings_the_services_the_course_uses() -> None:
         assert extra in moto
 
 
-@pytest.mark.parametrize("tool", ["pytest", "nbval", "nbclient", "hypothesis", "playwright", "ruff"])
+@pytest.mark.parametrize(
+    "tool", ["pytest", "nbval", "nbclient", "hypothesis", "playwright", "ruff"]
+)
 def test_the_test_extra_brings_what_the_tests_need(tool: str) -> None:
     assert tool in {_name(r) for r in _pyproject()["project"]["optional-dependencies"]["test"]}
 

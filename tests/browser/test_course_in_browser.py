@@ -1,0 +1,39 @@
+"""Every notebook runs in JupyterLab in a real browser, widgets and diagrams included."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.browser.jupyterlab import clear_and_run_all, open_notebook, output_texts
+from tests.jupyter_server import make_lab
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """JupyterLab on a copy of the course, so the browser never saves over it."""
+    copy = tmp_path_factory.mktemp("course")
+    for notebook in NOTEBOOKS:
+        shutil.copy(notebook, copy / notebook.name)
+    with make_lab(copy) as server:
+        yield server
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(page, course, screenshots, notebook: Path) -> None:
+    open_notebook(page, course, notebook.name)
+    clear_and_run_all(page)
+    page.screenshot(path=str(screenshots / f"{notebook.stem}.png"), full_page=True)
+
+    texts = output_texts(page)
+    assert texts, "Run All produced no output"
+    assert not [t for t in texts if "Traceback" in t], "a cell raised"
+    shown = page.locator("body").inner_text()
+    assert "Error displaying widget" not in shown
+    assert "Loading widget" not in shown
+    if "graphviz" in notebook.read_text() or "diagrams." in notebook.read_text():
+        assert page.locator(".jp-RenderedSVG, .jp-RenderedImage img").count() > 0
