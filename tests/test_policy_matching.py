@@ -112,7 +112,9 @@ NOT_PRINCIPALS = [
     # The account must be listed alongside the user for the user to be exempt.
     ((("AWS", (USER,)),), USER, False),
     ((("AWS", (USER, "arn:aws:iam::111122223333:root")),), USER, True),
-    ((("AWS", (SESSION, "111122223333")),), SESSION, True),
+    # A role session is exempt only with its role and account listed too.
+    ((("AWS", (SESSION, ROLE, "111122223333")),), SESSION, True),
+    ((("AWS", (SESSION, "111122223333")),), SESSION, False),
     ((("AWS", ("arn:aws:iam::111122223333:user/bob", "111122223333")),), USER, False),
     ((("AWS", ("*",)),), USER, True),
     ((("Service", ("lambda.amazonaws.com",)),), "lambda.amazonaws.com", True),

@@ -46,6 +46,7 @@ def parse_number(text: str) -> Decimal | None:
 
 
 _EPOCH = re.compile(r"^-?\d+(\.\d+)?$")
+_YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 def parse_date(text: str) -> Decimal | None:
@@ -55,6 +56,8 @@ def parse_date(text: str) -> Decimal | None:
     """
     if _EPOCH.match(text):
         return Decimal(text)
+    if _YEAR_MONTH.match(text):  # W3C's YYYY-MM, which fromisoformat does not read
+        text += "-01"
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -336,7 +339,9 @@ class CompiledCondition:
         value = context.get(self.lookup)
         operator = resolved.operator
         if operator.value_type == "null":
-            absent = value is None or (not isinstance(value, str) and len(value) == 0)
+            # An empty value is null too: AWS has Null "false" rule out
+            # "context keys with empty values" as well as missing ones.
+            absent = value is None or len(value) == 0
             return ("true" if absent else "false") in self.null_expect
         qualifier = resolved.qualifier
         if qualifier is not None:

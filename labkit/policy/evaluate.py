@@ -445,9 +445,9 @@ def _verdict(
     ==========================  ===============================================
     situation                   allowed when
     ==========================  ===============================================
-    no resource policy          identity
-    caller is a service         resource policy names the service
     caller is the account root  (same account) always
+    no resource policy          identity (same account); never (cross account)
+    caller is a service         resource policy names the service
     resource policy, same acct  it names the caller or its session exactly;
                                 or it names the role behind the session and
                                 limits hold; or identity
@@ -477,12 +477,14 @@ def _verdict(
     identity_gap: DenialSource | None = "identity" if not identity.allows else limits_gap
     granted = resource.level if resource.present else NO_MATCH
 
+    if same and caller.kind == "root":
+        # The account's root user has full access to its own account.
+        return ALLOWED, None
     if not resource.present:
-        return _result(identity_gap)
+        # Across accounts the resource's owner must grant access too.
+        return _result(identity_gap if same else identity_gap or resource_kind)
     if caller.kind == "service":
         return _result(None if granted == DIRECT_MATCH else resource_kind)
-    if same and caller.kind == "root":
-        return ALLOWED, None
     if granted == NO_MATCH and resource_kind == "trust":
         return IMPLICIT_DENY, "trust"
     if not same:

@@ -13,10 +13,10 @@ import binascii
 import ipaddress
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from labkit.policy import catalog
+from labkit.policy.conditions import parse_date
 from labkit.policy.jsonloc import JsonSyntaxError, Node
 from labkit.policy.model import Location, Policy, PolicyError, PolicyKind, Statement
 from labkit.policy.parse import parse_policy, parse_tree, split_operator
@@ -461,13 +461,8 @@ def _is_number(text: str) -> bool:
 
 
 def _is_date(text: str) -> bool:
-    if re.fullmatch(r"\d+", text):
-        return True  # epoch seconds
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    # The engine's own reading: epoch seconds or a W3C ISO 8601 date/time.
+    return parse_date(text) is not None
 
 
 def _arn_regex(arn_format: str) -> re.Pattern[str]:

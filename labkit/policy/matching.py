@@ -213,7 +213,8 @@ def account_of(arn: str | None) -> str | None:
     if not arn.startswith("arn:"):
         return None
     fields = arn.split(":", 5)
-    return fields[4] or None if len(fields) >= 5 else None
+    # "*" or "aws" (AWS managed policies) name no account that could own it.
+    return fields[4] if len(fields) >= 5 and _ACCOUNT_ID.match(fields[4]) else None
 
 
 def _account_principal(value: str) -> str | None:
@@ -285,11 +286,13 @@ def not_principal_excludes(block: PrincipalBlock, caller: Caller) -> bool:
     """Whether a NotPrincipal element names the caller, so the statement does
     not apply to it.
 
-    AWS checks the caller's account as well as the caller itself, so a
-    NotPrincipal exempts an IAM user or role session only when it lists both
-    (the session or its role, and the account).
+    AWS may check the caller's account, then its role, then the caller
+    itself, so a NotPrincipal exempts an IAM user only when it lists the user
+    and the account, and a role session only when it lists the session, its
+    role and the account (AWS JSON policy elements: NotPrincipal).
     """
     named_exactly = False
+    named_role = False
     named_account = False
     for principal_type, values in block:
         for value in values:
@@ -298,10 +301,14 @@ def not_principal_excludes(block: PrincipalBlock, caller: Caller) -> bool:
             level = principal_match(principal_type, value, caller)
             if level == ACCOUNT_MATCH:
                 named_account = True
-            elif level >= ROLE_MATCH:
+            elif level == ROLE_MATCH:
+                named_role = True
+            elif level == DIRECT_MATCH:
                 named_exactly = True
     if caller.kind in ("service", "root", "other"):
-        return named_exactly or named_account
+        return named_exactly or named_role or named_account
     if caller.kind == "anonymous":
         return False
-    return named_exactly and named_account
+    if caller.kind == "assumed-role":
+        return named_exactly and named_role and named_account
+    return (named_exactly or named_role) and named_account

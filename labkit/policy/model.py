@@ -115,9 +115,7 @@ class Policy:
     source: str = field(default="IAM Policy", compare=False)
 
     @classmethod
-    def parse(
-        cls, document: str | Mapping[str, Any], kind: PolicyKind = "identity"
-    ) -> Policy:
+    def parse(cls, document: str | Mapping[str, Any], kind: PolicyKind = "identity") -> Policy:
         """Parse and validate a policy given as JSON text or a dict.
 
         Raises :class:`PolicyError` (and nothing else) when IAM would refuse it.

@@ -134,7 +134,8 @@ def parse_policy(
 
     ``kind`` selects IAM's rules for identity, resource, trust, boundary and
     session policies. ``managed=True`` adds CreatePolicy's rule that managed
-    policies must use Version 2012-10-17. Results are cached by text.
+    policies must use Version 2012-10-17 and hold at most 6,144 characters
+    besides white space. Results are cached by text.
     Raises :class:`PolicyError` (and nothing else) when IAM would refuse it.
     """
     if kind not in KINDS:
@@ -142,14 +143,30 @@ def parse_policy(
             f"Unknown policy kind {kind!r}; use one of {', '.join(KINDS)}.", code="InvalidInput"
         )
     if isinstance(document, str):
-        return _parse_text(document, kind, managed)
-    if not isinstance(document, Mapping):
-        raise JsonSyntaxError(f"{SYNTAX} The policy must be a JSON object.")
-    try:
-        key = json.dumps(document, allow_nan=False)  # key order is kept: it orders conditions
-    except (TypeError, ValueError, RecursionError):
-        raise JsonSyntaxError(f"{SYNTAX} The policy is not JSON data.") from None
-    return _parse_data(key, kind, managed)
+        policy = _parse_text(document, kind, managed)
+        text = document
+    else:
+        if not isinstance(document, Mapping):
+            raise JsonSyntaxError(f"{SYNTAX} The policy must be a JSON object.")
+        try:
+            text = json.dumps(document, allow_nan=False)  # key order is kept: it orders conditions
+        except (TypeError, ValueError, RecursionError):
+            raise JsonSyntaxError(f"{SYNTAX} The policy is not JSON data.") from None
+        policy = _parse_data(text, kind, managed)
+    if managed and _size(text) > MANAGED_POLICY_SIZE:
+        raise PolicyError(
+            f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}", code="LimitExceeded"
+        )
+    return policy
+
+
+MANAGED_POLICY_SIZE = 6144  # IAM and AWS STS quotas: characters in a managed policy
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _size(text: str) -> int:
+    """A policy's size as IAM's quotas count it: white space does not count."""
+    return len(_NOT_SPACE.findall(text)) if len(text) > MANAGED_POLICY_SIZE else len(text)
 
 
 @lru_cache(maxsize=512)
