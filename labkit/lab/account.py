@@ -199,6 +199,7 @@ class Lab:
         from moto.core.models import MockAWS
 
         self._set_environment()
+        _install_aws_ids()
         self._mock: MockAWS = moto.mock_aws(config={"core": {"mock_credentials": False}})
         self._mock.start()
 
@@ -261,6 +262,7 @@ class Lab:
         try:
             self._mock.stop()
         finally:
+            _remove_aws_ids()
             self._restore_environment()
             if _active is self:
                 _active = None
@@ -351,6 +353,51 @@ class Lab:
                 "AccessKeyId": _fake_key(self.random, "ASIA"),
                 "SecretAccessKey": _secret(self.random),
             },
+        )
+
+    def service_session(self, service: str, role: str, session_name: str | None = None) -> Session:
+        """A session for ``role`` as the AWS ``service`` assumes it for you.
+
+        This is what happens when, say, a Lambda function runs with its
+        execution role: ``lab.service_session("lambda.amazonaws.com",
+        "image-compression")``. The role's trust policy must allow the
+        service principal, as it must in AWS; otherwise ``AwsError``
+        (``AccessDenied``) is raised. ``role`` is a role name or ARN; the
+        session is named after the role unless ``session_name`` is given.
+        """
+        from labkit.lab.sts import find_role
+        from labkit.policy import Request, evaluate
+
+        arn = role if role.startswith("arn:") else f"arn:aws:iam::{self.account_id}:role/{role}"
+        found = find_role(self, arn)
+        trust = self.state.trust_policy(arn) if found is not None else None
+        now = self.clock.time()
+        context = {
+            "aws:PrincipalServiceName": service,
+            "aws:CurrentTime": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(now)),
+        }
+        request = Request("sts:AssumeRole", arn, principal=service, context=context)
+        if trust is None or not evaluate(request, resource_policy=trust).allowed:
+            raise AwsError(
+                "AccessDenied",
+                f"{service} is not authorized to perform: sts:AssumeRole on resource: {arn}",
+                403,
+            )
+        name = session_name or found.name
+        principal = Principal(
+            arn=f"arn:aws:sts::{self.account_id}:assumed-role/{found.name}/{name}",
+            type="AssumedRole",
+            account=self.account_id,
+            user_id=f"{found.id}:{name}",
+            name=found.name,
+            role_arn=found.arn,
+            session_name=name,
+            expires_at=now + 3600,
+        )
+        credentials = self.register_temporary_credentials(principal)
+        return self.session_for_keys(
+            credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
         )
 
     def session_for_keys(
@@ -511,6 +558,17 @@ class Lab:
 
         return security_status(self)
 
+    def sign_in_url(self) -> str:
+        """The account's console sign-in URL for IAM users, as the IAM dashboard shows it.
+
+        ``https://ALIAS.signin.aws.amazon.com/console`` once the account has an
+        alias (``create_account_alias``), else
+        ``https://123456789012.signin.aws.amazon.com/console``.
+        """
+        self._check_open()
+        aliases = self.backend.account_aliases
+        return f"https://{aliases[0] if aliases else self.account_id}.signin.aws.amazon.com/console"
+
     def create_root_mfa_device(self) -> dict[str, Any]:
         """Create the root user's virtual MFA device (seed and QR code)."""
         return self.mfa.create_root_device()
@@ -538,6 +596,63 @@ def _fake_key(rng: random.Random, prefix: str) -> str:
 
 def _secret(rng: random.Random) -> str:
     return "".join(rng.choices(string.ascii_letters + string.digits + "+/", k=40))
+
+
+# AWS's unique ids: a 4-letter prefix for the kind of entity, then 17 more
+# characters (21 in all): users AIDA..., groups AGPA..., managed policies
+# ANPA..., instance profiles AIPA..., server certificates ASCA... moto gives
+# users and groups 20 lowercase characters and policies "A" + 20, so while a
+# Lab runs its id functions make AWS-shaped ones, from moto's seeded random.
+_ID_PREFIXES = {
+    "User.__init__": "AIDA",
+    "Group.__init__": "AGPA",
+    "IAMBackend.create_instance_profile": "AIPA",
+    "IAMBackend.upload_server_certificate": "ASCA",
+}
+_MOTO_ID_FUNCTIONS: dict[str, Any] = {}
+
+
+def aws_unique_id(prefix: str, account_id: str = ACCOUNT_ID) -> str:
+    """An id in AWS's shape, e.g. ``AIDA`` + 17 characters, from moto's seeded random."""
+    from moto.iam.utils import generate_access_key_id_from_account_id
+
+    return generate_access_key_id_from_account_id(account_id, prefix, total_length=21)
+
+
+def _aws_resource_id(size: int = 20) -> str:
+    import sys
+
+    # The same moto function names users, groups, instance profiles and
+    # certificates: its caller says which kind of id is wanted.
+    prefix = _ID_PREFIXES.get(sys._getframe(1).f_code.co_qualname)
+    if prefix is None or size != 20:
+        return _MOTO_ID_FUNCTIONS["random_resource_id"](size)
+    return aws_unique_id(prefix)
+
+
+def _aws_policy_id() -> str:
+    return aws_unique_id("ANPA")
+
+
+def _install_aws_ids() -> None:
+    """Make moto's IAM hand out AWS-shaped ids until :func:`_remove_aws_ids`."""
+    import moto.iam.models as models
+
+    if _MOTO_ID_FUNCTIONS:  # already installed
+        return
+    _MOTO_ID_FUNCTIONS["random_resource_id"] = models.random_resource_id
+    _MOTO_ID_FUNCTIONS["random_policy_id"] = models.random_policy_id
+    models.random_resource_id = _aws_resource_id  # type: ignore[assignment]
+    models.random_policy_id = _aws_policy_id  # type: ignore[assignment]
+
+
+def _remove_aws_ids() -> None:
+    """Give moto back its own id functions."""
+    import moto.iam.models as models
+
+    for name, function in _MOTO_ID_FUNCTIONS.items():
+        setattr(models, name, function)
+    _MOTO_ID_FUNCTIONS.clear()
 
 
 def _register_handlers() -> None:

@@ -26,6 +26,7 @@ from labkit.lab.actions import Target, targets
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import HANDLERS, Call
 from labkit.lab.trail import TrailEvent
+from labkit.lab.validation import VALIDATED_SERVICES, aws_message, check_input, check_unique_name
 from labkit.policy.model import ALLOWED, Decision, PolicyError, Request
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ def denial_message(principal_arn: str, target: Target, decision: Decision) -> st
 
     ``User: ARN is not authorized to perform: ACTION on resource: RESOURCE
     because no identity-based policy allows the ACTION action`` and
-    ``... with an explicit deny in an identity-based policy``; the resource
+    ``... with an explicit deny in an identity-based policy``, followed by
+    ``: POLICY-ARN`` when the denying policy is a managed one; the resource
     part is left out where AWS authorizes on ``*``.
     """
     text = f"User: {principal_arn} is not authorized to perform: {target.action}"
@@ -109,8 +111,52 @@ def denial_message(principal_arn: str, target: Target, decision: Decision) -> st
         text += f" on resource: {target.resource}"
     source = decision.denied_by or "identity"
     if decision.decision == "explicitDeny":
-        return f"{text} with an explicit deny in {_DENIAL_POLICY[source]}"
+        text = f"{text} with an explicit deny in {_DENIAL_POLICY[source]}"
+        arn = _denying_policy_arn(decision, source)
+        return f"{text}: {arn}" if arn else text
     return f"{text} because no {_MISSING_POLICY[source]} allows the {target.action} action"
+
+
+# Credentials from GetSessionToken may call only these STS operations.
+SESSION_TOKEN_STS = frozenset({"AssumeRole", "GetCallerIdentity"})
+# What IAM answers such credentials without MFA: as if the token were unknown.
+INVALID_TOKEN_FOR_IAM = "The security token included in the request is invalid"
+
+
+def _session_token_limit(
+    lab: Lab, principal: Principal, prefix: str, operation: str, protocol: str
+) -> tuple[str, str, int] | None:
+    """AWS's refusal of a call that GetSessionToken credentials may not make.
+
+    Such credentials cannot call IAM unless MFA was used to get them, and
+    cannot call STS except ``AssumeRole`` and ``GetCallerIdentity``.
+    """
+    if prefix == "iam" and principal.mfa_at is None:
+        code, _message, status = lab.credential_error("InvalidClientTokenId", protocol)
+        return code, INVALID_TOKEN_FOR_IAM, status
+    if prefix == "sts" and operation not in SESSION_TOKEN_STS:
+        return "AccessDenied", f"Cannot call {operation} with session credentials", 403
+    return None
+
+
+# Policy types whose explicit denials AWS names by the denying policy's ARN.
+_NAMED_DENIALS = frozenset({"identity", "boundary", "session"})
+
+
+def _denying_policy_arn(decision: Decision, source: str) -> str | None:
+    """The ARN of the managed policy whose Deny refused the request, if any.
+
+    AWS appends it to explicit denials in identity-based policies, permissions
+    boundaries and session policies (``... with an explicit deny in an
+    identity-based policy: arn:aws:iam::123456789012:policy/NoDeletes``); an
+    inline policy has no ARN, so its denial keeps the plain form.
+    """
+    if source not in _NAMED_DENIALS:
+        return None
+    for ref in decision.matched:
+        if ref.effect == "Deny" and ref.kind == source and ref.policy.startswith("arn:"):
+            return ref.policy
+    return None
 
 
 def access_denied_code(protocol: str) -> tuple[str, int]:
@@ -190,6 +236,7 @@ class Enforcer:
             if (
                 getattr(principal, "type", None) == "User"
                 and model.service_model.signing_name == "iam"
+                and model.input_shape is not None
                 and "UserName" in model.input_shape.members
                 and not params.get("UserName")
             ):
@@ -229,6 +276,25 @@ class Enforcer:
             )
         principal: Principal = caller if caller is not None else lab.root
 
+        # AWS checks a request's input before it authorizes it.
+        if prefix in VALIDATED_SERVICES:
+            try:
+                check_input(model, params)
+            except AwsError as error:
+                return fail(
+                    error.code,
+                    error.message,
+                    error.status,
+                    principal.arn,
+                    Target(f"{prefix}:{operation}"),
+                    "implicitDeny",
+                )
+        if principal.session_token:
+            refused = _session_token_limit(lab, principal, prefix, operation, protocol)
+            if refused is not None:
+                target = Target(f"{prefix}:{operation}")
+                return fail(*refused, principal.arn, target, "implicitDeny")
+
         found = targets(
             prefix,
             operation,
@@ -252,6 +318,8 @@ class Enforcer:
         key = f"{prefix}:{operation}"
         try:
             self._validate(key, params)
+            if prefix == "iam":
+                check_unique_name(lab, operation, params)
             handler = HANDLERS.get(key)
             if handler is not None:
                 result = handler(Call(lab, principal, prefix, operation, dict(params)))
@@ -319,6 +387,9 @@ class Enforcer:
     ) -> None:
         status = getattr(http_response, "status_code", 200)
         error = parsed.get("Error", {}) if status >= 300 else {}
+        if error.get("Code") and error.get("Message"):
+            # botocore raises from this very dict: moto's words become AWS's.
+            error["Message"] = aws_message(model.name, error["Code"], error["Message"])
         self._record(
             context,
             error.get("Code") or (f"HTTP{status}" if status >= 300 else None),

@@ -32,6 +32,9 @@ class Principal:
     expires_at: float | None = None  # for temporary credentials
     source_ip: str = "203.0.113.10"
     console: bool = False  # signed in on the console rather than with keys
+    # Credentials from GetSessionToken: AWS limits what they may call (no IAM
+    # without MFA; of STS only AssumeRole and GetCallerIdentity).
+    session_token: bool = False
 
     @property
     def is_root(self) -> bool:

@@ -58,6 +58,25 @@ def default_document(managed: Any) -> str | None:
     return None
 
 
+# With AllowUsersToChangePassword set in the account password policy, IAM
+# gives every user these permissions at the account level, without attaching
+# any policy (the same statements as the AWS managed IAMUserChangePassword).
+CHANGE_OWN_PASSWORD = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ChangeOwnPassword", "Effect": "Allow", "Action": "iam:ChangePassword",
+     "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"]},
+    {"Sid": "ViewPasswordPolicy", "Effect": "Allow", "Action": "iam:GetAccountPasswordPolicy",
+     "Resource": "*"}
+  ]
+}"""
+
+
+def _users_may_change_password(backend: Any) -> bool:
+    policy = backend.account_password_policy
+    return policy is not None and bool(policy.allow_users_to_change_password)
+
+
 class PolicyState:
     """Reads and caches the policies that apply to principals and resources."""
 
@@ -100,6 +119,12 @@ class PolicyState:
                 for group in backend.groups.values():
                     if user in group.users:
                         identity += self._entity_policies(group, f"group/{group.name}")
+                if _users_may_change_password(backend):
+                    identity.append(
+                        parse_policy(CHANGE_OWN_PASSWORD).named(
+                            "AllowUsersToChangePassword", "account password policy"
+                        )
+                    )
                 boundary = self._boundary(getattr(user, "permissions_boundary_arn", None))
                 if boundary is not None:
                     boundaries.append(boundary)

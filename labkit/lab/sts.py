@@ -129,6 +129,7 @@ def get_session_token(call: Call) -> dict[str, Any]:
         mfa_at=now if mfa else None,
         expires_at=now + duration,
         console=False,
+        session_token=True,
     )
     return {"Credentials": lab.register_temporary_credentials(session)}
 
