@@ -77,17 +77,19 @@ def synthetic_account(
     for i in range(roles):
         service = SERVICES[0] if i % 4 else rng.choice(SERVICES[1:])
         principal = {"Service": service} if i % 10 else {"AWS": f"arn:aws:iam::{account}:root"}
-        data["roles"].append({
-            "name": f"role-{i:03d}",
-            "trust": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
-                ],
-            },
-            "attached": [rng.choice(customer_arns)],
-            "inline": {"logs": _allow("logs:CreateLogStream", "logs:PutLogEvents")},
-        })
+        data["roles"].append(
+            {
+                "name": f"role-{i:03d}",
+                "trust": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+                    ],
+                },
+                "attached": [rng.choice(customer_arns)],
+                "inline": {"logs": _allow("logs:CreateLogStream", "logs:PutLogEvents")},
+            }
+        )
     return Inventory.from_dict(data)
 
 

@@ -363,8 +363,11 @@ class _Folder:
                 if not self.into[i] and i not in self.forced:
                     fold(i, "unattached", "customer", *_nouns("policy", " attached to nothing"))
         if plan.keep < 1.0:
-            for kind, word in (("group", "group"), ("aws", "AWS managed policy"),
-                               ("customer", "customer managed policy")):
+            for kind, word in (
+                ("group", "group"),
+                ("aws", "AWS managed policy"),
+                ("customer", "customer managed policy"),
+            ):
                 ranked = self.ranked[kind]
                 keep = math.ceil(plan.keep * len(ranked))
                 for i in ranked[keep:]:
@@ -418,12 +421,13 @@ class _Folder:
 
         unattached, _ = folded("unattached")
         if unattached:
-            view.notes.append(f"{_plural(unattached, 'customer policy', 'customer policies')}"
-                              " attached to nothing: in one node")
+            view.notes.append(
+                f"{_plural(unattached, 'customer policy', 'customer policies')}"
+                " attached to nothing: in one node"
+            )
         if plain:
             view.notes.append(
-                f"{_plural(len(plain), 'user')} without policies of their own: "
-                "counted per group"
+                f"{_plural(len(plain), 'user')} without policies of their own: counted per group"
             )
         roles, buckets = folded("roles_")
         if roles:
@@ -438,8 +442,10 @@ class _Folder:
             view.notes.append(f"{_plural(groups, 'smaller group')}: in one node")
         policies = sum(folded(f"more_{k}")[0] for k in POLICY_KINDS)
         if policies:
-            view.notes.append(f"{_plural(policies, 'less-used policy', 'less-used policies')}: "
-                              "in one node per kind")
+            view.notes.append(
+                f"{_plural(policies, 'less-used policy', 'less-used policies')}: "
+                "in one node per kind"
+            )
 
 
 def _choose(folder: _Folder, max_nodes: int) -> _View:
@@ -533,8 +539,14 @@ def hierarchy(
     if view.notes:
         hint = "expand=[names] draws groups, policies or roles in full; focus=name narrows"
         text = "Folded to stay readable:\n" + "\n".join(f"• {n}" for n in view.notes)
-        dot.node("folded_note", _esc(text + "\n" + hint).replace("\\n", "\\l") + "\\l",
-                 shape="box", style="rounded,dashed", fontsize="9", color="#868e96")
+        dot.node(
+            "folded_note",
+            _esc(text + "\n" + hint).replace("\\n", "\\l") + "\\l",
+            shape="box",
+            style="rounded,dashed",
+            fontsize="9",
+            color="#868e96",
+        )
     if legend:
         _legend(dot)
     return dot
@@ -547,8 +559,12 @@ def _legend(dot: graphviz.Digraph) -> None:
         legend.attr("edge", fontsize="8")
         for kind in ("user", "group", "role", "aws", "customer", "inline", "service"):
             legend.node(f"legend_{kind}", KIND_WORDS[kind], **STYLES[kind])
-        legend.node("legend_folded", "N users\n(folded)".replace("\n", "\\n"),
-                    peripheries="2", **STYLES["user"])
+        legend.node(
+            "legend_folded",
+            "N users\n(folded)".replace("\n", "\\n"),
+            peripheries="2",
+            **STYLES["user"],
+        )
         samples = (
             ("legend_user", "legend_group", "member"),
             ("legend_group", "legend_aws", "attached"),
@@ -618,8 +634,13 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
     request = decision.request
     dot = _digraph("evaluation", rankdir="TB")  # a flow chart reads top down
     who = f"{request.principal}\n" if request.principal else ""
-    dot.node("request", _esc(f"Request\n{who}{request.action}\non {request.resource}"),
-             shape="box", style="rounded,filled", fillcolor="#f8f9fa")
+    dot.node(
+        "request",
+        _esc(f"Request\n{who}{request.action}\non {request.resource}"),
+        shape="box",
+        style="rounded,filled",
+        fillcolor="#f8f9fa",
+    )
     path = _path(decision)
     visited = {n for step in path for n in step[:2]}
     for node_id, text in _FLOW:
@@ -635,8 +656,14 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
         ("r_allowed", "Allowed", "#b2f2bb"),
     ):
         taken = node_id in visited
-        dot.node(node_id, text, shape="box", style="rounded,filled,bold" if taken else "rounded",
-                 fillcolor=fill, **({"penwidth": "2.5", "class": "taken"} if taken else _NOT_TAKEN))
+        dot.node(
+            node_id,
+            text,
+            shape="box",
+            style="rounded,filled,bold" if taken else "rounded",
+            fillcolor=fill,
+            **({"penwidth": "2.5", "class": "taken"} if taken else _NOT_TAKEN),
+        )
     boundary_word = "yes" if decision.boundary_decision == ALLOWED else "yes / none set"
     edges = [
         ("request", "q_deny", ""),
@@ -674,8 +701,14 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
     for step, lines in sorted(by_step.items()):
         heading = "did not apply:" if step == "r_implicit" else "decided by:"
         text = heading + "\n" + "\n".join(lines)
-        dot.node(f"why_{step}", _esc(text).replace("\\n", "\\l") + "\\l", shape="note",
-                 style="filled", fillcolor="#ffffff", fontsize="9")
+        dot.node(
+            f"why_{step}",
+            _esc(text).replace("\\n", "\\l") + "\\l",
+            shape="note",
+            style="filled",
+            fillcolor="#ffffff",
+            fontsize="9",
+        )
         dot.edge(f"why_{step}", step, style="dotted", arrowhead="none", constraint="false")
     return dot
 
@@ -735,8 +768,9 @@ def _sources(inventory: Inventory, principal: str) -> tuple[Any, list[_Source], 
             continue
         via = f" (via group {group.name})"
         found += [managed(a, via, "member") for a in group.attached]
-        found += [inline(n, d, f", via group {group.name}", "member")
-                  for n, d in group.inline.items()]
+        found += [
+            inline(n, d, f", via group {group.name}", "member") for n, d in group.inline.items()
+        ]
     boundaries = []
     if entity.boundary:
         boundaries.append(managed(entity.boundary, "", "boundary", "boundary").policy)
@@ -844,7 +878,8 @@ def _service_label(service: str, grants_: Sequence[Grant], max_listed: int) -> s
         if len(grants_) <= max_listed:
             # Italic: only on some resources or under conditions.
             names = ", ".join(
-                _html(g.action.split(":", 1)[1]) if g.full
+                _html(g.action.split(":", 1)[1])
+                if g.full
                 else f"<I>{_html(g.action.split(':', 1)[1])}</I>"
                 for g in items
             )
@@ -896,13 +931,25 @@ def effective_access(
     rest = [s for s in ranked if s not in shown]
     for service in sorted(shown):
         label = _service_label(service, services[service], max_listed)
-        dot.node(f"svc_{_node_id('s', service)}", label, shape="box", style="rounded,filled",
-                 fillcolor="#f8f9fa", **{"class": "service"})
+        dot.node(
+            f"svc_{_node_id('s', service)}",
+            label,
+            shape="box",
+            style="rounded,filled",
+            fillcolor="#f8f9fa",
+            **{"class": "service"},
+        )
     if rest:
         count = sum(len(services[s]) for s in rest)
         label = f"{_plural(len(rest), 'more service')}\n{_plural(count, 'action')}"
-        dot.node("svc_more", _esc(label), shape="box", style="rounded,filled",
-                 fillcolor="#f8f9fa", peripheries="2")
+        dot.node(
+            "svc_more",
+            _esc(label),
+            shape="box",
+            style="rounded,filled",
+            fillcolor="#f8f9fa",
+            peripheries="2",
+        )
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for grant in granted:
         service = grant.action.split(":", 1)[0]
@@ -920,8 +967,11 @@ def effective_access(
     if boundary:
         info = inventory.policy(boundary)
         bid = _node_id("boundary", boundary)
-        dot.node(bid, _esc(f"{info.name if info else boundary}\n(permissions boundary)"),
-                 **STYLES[info.kind if info else "customer"])
+        dot.node(
+            bid,
+            _esc(f"{info.name if info else boundary}\n(permissions boundary)"),
+            **STYLES[info.kind if info else "customer"],
+        )
         dot.edge(me, bid, **EDGE_STYLES["boundary"])
     notes = []
     if denied:
@@ -931,6 +981,12 @@ def effective_access(
     if not granted:
         notes.append("no action allowed")
     if notes:
-        dot.node("access_note", _esc("\n".join(notes)), shape="box", style="rounded,dashed",
-                 fontsize="9", color="#868e96")
+        dot.node(
+            "access_note",
+            _esc("\n".join(notes)),
+            shape="box",
+            style="rounded,dashed",
+            fontsize="9",
+            color="#868e96",
+        )
     return dot

@@ -35,25 +35,35 @@ def trust(principal: dict | str) -> dict:
 
 
 def company() -> Inventory:
-    return Inventory.from_dict({
-        "users": [
-            {"name": "CTO", "groups": ["Admins"], "attached": [MFA],
-             "inline": {"notes": doc(allow("s3:GetObject"))}, "boundary": ADMIN},
-            {"name": "analyst", "groups": ["Business-Analysts"]},
-            {"name": "loner"},
-        ],
-        "groups": [
-            {"name": "Admins", "attached": [ADMIN]},
-            {"name": "Business-Analysts", "attached": [S3_READ]},
-        ],
-        "roles": [
-            {"name": "fn", "trust": trust({"Service": "lambda.amazonaws.com"}),
-             "inline": {"logs": doc(allow("logs:PutLogEvents"))}},
-            {"name": "ops", "trust": trust({"AWS": CTO})},
-            {"name": "breakglass", "trust": trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})},
-        ],
-        "policies": [{"name": "Allow-MFA", "document": doc(allow("iam:ListMFADevices"))}],
-    })
+    return Inventory.from_dict(
+        {
+            "users": [
+                {
+                    "name": "CTO",
+                    "groups": ["Admins"],
+                    "attached": [MFA],
+                    "inline": {"notes": doc(allow("s3:GetObject"))},
+                    "boundary": ADMIN,
+                },
+                {"name": "analyst", "groups": ["Business-Analysts"]},
+                {"name": "loner"},
+            ],
+            "groups": [
+                {"name": "Admins", "attached": [ADMIN]},
+                {"name": "Business-Analysts", "attached": [S3_READ]},
+            ],
+            "roles": [
+                {
+                    "name": "fn",
+                    "trust": trust({"Service": "lambda.amazonaws.com"}),
+                    "inline": {"logs": doc(allow("logs:PutLogEvents"))},
+                },
+                {"name": "ops", "trust": trust({"AWS": CTO})},
+                {"name": "breakglass", "trust": trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})},
+            ],
+            "policies": [{"name": "Allow-MFA", "document": doc(allow("iam:ListMFADevices"))}],
+        }
+    )
 
 
 NODE = re.compile(r"^\t+(\w+) \[(.*)\]$", re.M)
@@ -89,7 +99,7 @@ def role(name: str) -> str:
 
 def test_every_entity_is_a_node_with_its_kind_and_shape() -> None:
     found = nodes(hierarchy(company()).source)
-    assert 'shape=box' in found[user("CTO")] and "class=user" in found[user("CTO")]
+    assert "shape=box" in found[user("CTO")] and "class=user" in found[user("CTO")]
     assert "shape=folder" in found[group("Admins")]
     assert "shape=hexagon" in found[role("fn")]
     aws, customer = found[uid("aws", ADMIN)], found[uid("customer", MFA)]
@@ -129,8 +139,15 @@ def test_legend_subgraph_shows_each_kind_and_edge() -> None:
     source = hierarchy(company()).source
     assert "subgraph cluster_legend" in source
     legend = {n for n in nodes(source) if n.startswith("legend_")}
-    assert {"legend_user", "legend_group", "legend_role", "legend_aws", "legend_customer",
-            "legend_inline", "legend_service"} <= legend
+    assert {
+        "legend_user",
+        "legend_group",
+        "legend_role",
+        "legend_aws",
+        "legend_customer",
+        "legend_inline",
+        "legend_service",
+    } <= legend
     assert 'label="permissions boundary"' in source and 'label="can assume"' in source
     assert "cluster_legend" not in hierarchy(company(), legend=False).source
 
@@ -143,8 +160,10 @@ def test_layout_is_compact_left_to_right() -> None:
 def test_same_state_gives_the_same_source() -> None:
     data = company().to_dict()
     shuffled = {key: list(reversed(v)) if isinstance(v, list) else v for key, v in data.items()}
-    assert hierarchy(Inventory.from_dict(data)).source == hierarchy(
-        Inventory.from_dict(shuffled)).source
+    assert (
+        hierarchy(Inventory.from_dict(data)).source
+        == hierarchy(Inventory.from_dict(shuffled)).source
+    )
 
 
 def test_focus_on_a_user_keeps_what_it_reaches() -> None:
@@ -185,8 +204,9 @@ def big() -> Inventory:
 
 
 def _boxes(source: str) -> dict[str, str]:
-    return {k: v for k, v in nodes(source).items()
-            if not k.startswith("legend_") and k != "folded_note"}
+    return {
+        k: v for k, v in nodes(source).items() if not k.startswith("legend_") and k != "folded_note"
+    }
 
 
 def test_a_large_account_is_folded_to_the_budget(big: Inventory) -> None:
@@ -206,16 +226,22 @@ def test_folded_members_are_counted_per_group(big: Inventory) -> None:
     node, attrs = sorted(members.items())[0]
     target = node.removeprefix("members_")
     name = nodes(source)[target].split('"')[1]
-    plain = [u for u in big.users if name in u.groups and not u.attached and not u.inline
-             and not u.boundary]
+    plain = [
+        u
+        for u in big.users
+        if name in u.groups and not u.attached and not u.inline and not u.boundary
+    ]
     assert f'label="{len(plain)} users"' in attrs
     assert (node, target) in found
 
 
 def test_roles_fold_by_whom_they_trust(big: Inventory) -> None:
     boxes = _boxes(hierarchy(big).source)
-    lambda_roles = [r for r in big.roles
-                    if r.trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}]
+    lambda_roles = [
+        r
+        for r in big.roles
+        if r.trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    ]
     labels = [v for v in boxes.values() if "trusting lambda.amazonaws.com" in v]
     assert labels == [labels[0]] and f'label="{len(lambda_roles)} roles' in labels[0]
 
@@ -247,13 +273,21 @@ def test_hierarchy_renders_as_svg_in_jupyter() -> None:
 
 # -- evaluation -----------------------------------------------------------------
 
-IDENTITY = Policy.parse(doc(
-    {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
-    {"Sid": "NoIamWithoutMfa", "Effect": "Deny", "Action": "iam:*", "Resource": "*",
-     "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
-)).named("Admin")
-BOUNDARY = Policy.parse(doc({"Sid": "S3Only", "Effect": "Allow", "Action": "s3:*",
-                             "Resource": "*"}), "boundary").named("Bound")
+IDENTITY = Policy.parse(
+    doc(
+        {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {
+            "Sid": "NoIamWithoutMfa",
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        },
+    )
+).named("Admin")
+BOUNDARY = Policy.parse(
+    doc({"Sid": "S3Only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}), "boundary"
+).named("Bound")
 
 
 def taken(source: str) -> set[tuple[str, str]]:
@@ -272,9 +306,13 @@ def test_evaluation_highlights_an_explicit_deny() -> None:
 def test_evaluation_of_an_allowed_request_walks_every_step() -> None:
     decision = evaluate(Request("s3:GetObject"), identity=[IDENTITY], boundaries=[BOUNDARY])
     source = evaluation(decision).source
-    assert taken(source) == {("request", "q_deny"), ("q_deny", "q_allow"),
-                             ("q_allow", "q_boundary"), ("q_boundary", "q_session"),
-                             ("q_session", "r_allowed")}
+    assert taken(source) == {
+        ("request", "q_deny"),
+        ("q_deny", "q_allow"),
+        ("q_allow", "q_boundary"),
+        ("q_boundary", "q_session"),
+        ("q_session", "r_allowed"),
+    }
     assert "Admin · Everything" in nodes(source)["why_q_allow"]
     assert "Bound · S3Only" in nodes(source)["why_q_boundary"]
 
@@ -288,9 +326,17 @@ def test_evaluation_of_a_boundary_denial_stops_at_the_boundary() -> None:
 
 
 def test_evaluation_of_an_implicit_deny_lists_the_missed_conditions() -> None:
-    policy = Policy.parse(doc({"Sid": "WithMfa", "Effect": "Allow", "Action": "s3:*",
-                               "Resource": "*", "Condition": {
-                                   "Bool": {"aws:MultiFactorAuthPresent": "true"}}})).named("P")
+    policy = Policy.parse(
+        doc(
+            {
+                "Sid": "WithMfa",
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+            }
+        )
+    ).named("P")
     source = evaluation(evaluate(Request("s3:ListBucket"), identity=[policy])).source
     assert ("q_allow", "r_implicit") in taken(source)
     note = nodes(source)["why_r_implicit"]
@@ -302,25 +348,50 @@ def test_evaluation_of_an_implicit_deny_lists_the_missed_conditions() -> None:
 
 def access() -> Inventory:
     bucket = "arn:aws:s3:::reports/*"
-    return Inventory.from_dict({
-        "users": [
-            {"name": "dev", "groups": ["Developers"],
-             "inline": {"no-delete": doc({"Sid": "NoDelete", "Effect": "Deny",
-                                          "Action": "s3:DeleteObject", "Resource": "*"})}},
-            {"name": "bounded", "attached": [f"arn:aws:iam::{ACCOUNT}:policy/wide"],
-             "boundary": f"arn:aws:iam::{ACCOUNT}:policy/ddb-only"},
-        ],
-        "groups": [{"name": "Developers", "attached": [f"arn:aws:iam::{ACCOUNT}:policy/dev"]}],
-        "policies": [
-            {"name": "dev", "document": doc(
-                allow("s3:Get*"), allow(["s3:PutObject", "s3:DeleteObject"], bucket),
-                {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
-                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}})},
-            {"name": "wide", "document": doc(allow(["dynamodb:*", "sqs:*"]))},
-            {"name": "ddb-only", "document": doc(allow("dynamodb:*"))},
-        ],
-        "roles": [{"name": "admin", "attached": [ADMIN]}],
-    })
+    return Inventory.from_dict(
+        {
+            "users": [
+                {
+                    "name": "dev",
+                    "groups": ["Developers"],
+                    "inline": {
+                        "no-delete": doc(
+                            {
+                                "Sid": "NoDelete",
+                                "Effect": "Deny",
+                                "Action": "s3:DeleteObject",
+                                "Resource": "*",
+                            }
+                        )
+                    },
+                },
+                {
+                    "name": "bounded",
+                    "attached": [f"arn:aws:iam::{ACCOUNT}:policy/wide"],
+                    "boundary": f"arn:aws:iam::{ACCOUNT}:policy/ddb-only",
+                },
+            ],
+            "groups": [{"name": "Developers", "attached": [f"arn:aws:iam::{ACCOUNT}:policy/dev"]}],
+            "policies": [
+                {
+                    "name": "dev",
+                    "document": doc(
+                        allow("s3:Get*"),
+                        allow(["s3:PutObject", "s3:DeleteObject"], bucket),
+                        {
+                            "Effect": "Deny",
+                            "Action": "s3:GetObject",
+                            "Resource": "*",
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        },
+                    ),
+                },
+                {"name": "wide", "document": doc(allow(["dynamodb:*", "sqs:*"]))},
+                {"name": "ddb-only", "document": doc(allow("dynamodb:*"))},
+            ],
+            "roles": [{"name": "admin", "attached": [ADMIN]}],
+        }
+    )
 
 
 def test_grants_expand_wildcards_and_respect_denies() -> None:
@@ -355,10 +426,20 @@ def test_effective_access_groups_by_service_and_level() -> None:
 
 
 def test_effective_access_names_few_actions_and_marks_limited_ones() -> None:
-    inventory = Inventory.from_dict({
-        "users": [{"name": "u", "inline": {"p": doc(
-            allow("s3:ListAllMyBuckets"), allow("s3:GetObject", "arn:aws:s3:::x/*"))}}],
-    })
+    inventory = Inventory.from_dict(
+        {
+            "users": [
+                {
+                    "name": "u",
+                    "inline": {
+                        "p": doc(
+                            allow("s3:ListAllMyBuckets"), allow("s3:GetObject", "arn:aws:s3:::x/*")
+                        )
+                    },
+                }
+            ],
+        }
+    )
     s3 = nodes(effective_access(inventory, "u").source)[f"svc_{_node_id('s', 's3')}"]
     assert "ListAllMyBuckets" in s3 and "<I>GetObject</I>" in s3 and "1 limited" in s3
 
@@ -388,8 +469,10 @@ def test_hierarchy_and_access_of_a_lab() -> None:
         iam.attach_group_policy(GroupName="Developers", PolicyArn=S3_READ)
         iam.create_user(UserName="CTO")
         iam.add_user_to_group(GroupName="Developers", UserName="CTO")
-        iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(
-            trust({"Service": "lambda.amazonaws.com"})))
+        iam.create_role(
+            RoleName="fn",
+            AssumeRolePolicyDocument=json.dumps(trust({"Service": "lambda.amazonaws.com"})),
+        )
         source = hierarchy(lab).source
         found = edges(source)
         assert (user("CTO"), group("Developers")) in found

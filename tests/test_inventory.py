@@ -18,15 +18,17 @@ ALLOW_ALL = {
 
 
 def small() -> Inventory:
-    return Inventory.from_dict({
-        "users": [
-            {"name": "zoe", "groups": ["Developers"]},
-            {"name": "CTO", "groups": ["Admins", "Developers"], "inline": {"notes": ALLOW_ALL}},
-        ],
-        "groups": [{"name": "Developers"}, {"name": "Admins", "attached": [ADMIN]}],
-        "roles": [{"name": "fn", "path": "/service/"}],
-        "policies": [{"name": "AdministratorAccess", "document": ALLOW_ALL}],
-    })
+    return Inventory.from_dict(
+        {
+            "users": [
+                {"name": "zoe", "groups": ["Developers"]},
+                {"name": "CTO", "groups": ["Admins", "Developers"], "inline": {"notes": ALLOW_ALL}},
+            ],
+            "groups": [{"name": "Developers"}, {"name": "Admins", "attached": [ADMIN]}],
+            "roles": [{"name": "fn", "path": "/service/"}],
+            "policies": [{"name": "AdministratorAccess", "document": ALLOW_ALL}],
+        }
+    )
 
 
 def test_from_dict_fills_in_arns_and_sorts() -> None:
@@ -99,11 +101,13 @@ def _build(lab) -> str:
     iam.put_user_permissions_boundary(UserName="CTO", PermissionsBoundary=arn)
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
     }
     iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))
     iam.attach_role_policy(RoleName="fn", PolicyArn=arn)
