@@ -15,6 +15,9 @@ _LAZY = {
     "Lab": "labkit.lab.account",
     "AwsError": "labkit.lab.errors",
     "SignInError": "labkit.lab.errors",
+    "attempt": "labkit.outcome",
+    "Authenticator": "labkit.lab.mfa",
+    "Outcome": "labkit.outcome",
 }
 
 
@@ -27,4 +30,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(module), name)
 
 
-__all__ = ["AwsError", "Lab", "SignInError"]
+__all__ = ["Authenticator", "AwsError", "Lab", "Outcome", "SignInError", "attempt"]
