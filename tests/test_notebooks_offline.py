@@ -1,12 +1,14 @@
-"""Every notebook runs with no network at all: nothing leaves the process.
+"""Every notebook runs with no network at all, and runs twice in one kernel.
 
-The kernel's first cell makes every socket connection fail loudly, then the
-notebook runs top to bottom; any cell that tried to reach the network (AWS,
-or anything else) would raise.
+The kernel's first cell makes every socket connection fail loudly; then the
+notebook runs top to bottom, twice, as a learner's "Run All" twice would.
+Any cell that tried to reach the network (AWS, or anything else), or that
+failed on the second run, would raise.
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import nbformat
@@ -31,9 +33,12 @@ socket.create_connection = _refuse
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_without_network(path: Path) -> None:
+def test_notebook_runs_twice_without_network(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(BLOCK_NETWORK))
+    twice = [copy.deepcopy(cell) for cell in notebook.cells]
+    for cell in twice:
+        cell.pop("id", None)
+    notebook.cells = [nbformat.v4.new_code_cell(BLOCK_NETWORK), *notebook.cells, *twice]
     client = NotebookClient(
         notebook,
         timeout=300,
