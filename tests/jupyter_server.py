@@ -26,9 +26,10 @@ def free_port() -> int:
 class Server:
     """A running JupyterLab: its base URL and token."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, root: Path) -> None:
         self.url = url
         self.token = token
+        self.root = root
 
     def get(self, path: str) -> dict:
         """GET a JSON API path with the token."""
@@ -64,7 +65,7 @@ def make_lab(notebooks: Path | None = None, timeout: float = 90) -> Iterator[Ser
         start_new_session=True,
         env={k: v for k, v in os.environ.items() if k != "DISPLAY"},
     )
-    server = Server(f"http://127.0.0.1:{port}", token)
+    server = Server(f"http://127.0.0.1:{port}", token, notebooks or ROOT / "notebooks")
     try:
         deadline = time.monotonic() + timeout
         while True:

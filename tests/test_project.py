@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -88,3 +89,17 @@ def test_every_notebook_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert f"`{notebook.stem}`" in readme, notebook.name
+
+
+def test_binder_opens_the_course_at_the_welcome_notebook() -> None:
+    readme = (ROOT / "README.md").read_text()
+    badge = re.search(r"\(https://mybinder\.org/v2/[^)]*\)", readme)
+    assert badge and "urlpath=lab/tree/notebooks/00-welcome.ipynb" in badge.group()
+    assert (ROOT / "notebooks" / "00-welcome.ipynb").exists()
+
+
+def test_binder_post_build_applies_the_course_settings() -> None:
+    post_build = (ROOT / "postBuild").read_text()
+    assert "jupyter/overrides.json" in post_build
+    assert (ROOT / "jupyter" / "overrides.json").exists()
+    assert os.access(ROOT / "postBuild", os.X_OK)

@@ -17,6 +17,7 @@ import pytest
 from tests.jupyter_server import Server, make_lab
 
 ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",  # runs as root in CI and containers
@@ -63,8 +64,13 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def jupyterlab() -> Iterator[Server]:
-    with make_lab() as server:
+def course(tmp_path_factory) -> Iterator[Server]:
+    """JupyterLab, started afresh, on a copy of the course: the browser may
+    save what it likes there without touching the committed notebooks."""
+    copy = tmp_path_factory.mktemp("course")
+    for notebook in NOTEBOOKS:
+        shutil.copy(notebook, copy / notebook.name)
+    with make_lab(copy) as server:
         yield server
 
 

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import NOTEBOOKS
 from tests.browser.jupyterlab import clear_and_run_all, open_notebook, output_texts
-from tests.jupyter_server import make_lab
-
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """JupyterLab on a copy of the course, so the browser never saves over it."""
-    copy = tmp_path_factory.mktemp("course")
-    for notebook in NOTEBOOKS:
-        shutil.copy(notebook, copy / notebook.name)
-    with make_lab(copy) as server:
-        yield server
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
