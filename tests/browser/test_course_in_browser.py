@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import NOTEBOOKS
-from tests.browser.jupyterlab import clear_and_run_all, open_notebook, output_texts
+from tests.browser.jupyterlab import ACTIVE, clear_and_run_all, open_notebook, output_texts
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
@@ -19,8 +19,8 @@ def test_notebook_runs_in_jupyterlab(page, course, screenshots, notebook: Path) 
     texts = output_texts(page)
     assert texts, "Run All produced no output"
     assert not [t for t in texts if "Traceback" in t], "a cell raised"
-    shown = page.locator("body").inner_text()
+    shown = page.locator(ACTIVE).inner_text()
     assert "Error displaying widget" not in shown
     assert "Loading widget" not in shown
     if "graphviz" in notebook.read_text() or "diagrams." in notebook.read_text():
-        assert page.locator(".jp-RenderedSVG, .jp-RenderedImage img").count() > 0
+        assert page.locator(f"{ACTIVE} .jp-RenderedSVG, {ACTIVE} .jp-RenderedImage img").count() > 0
