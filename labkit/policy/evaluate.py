@@ -156,10 +156,31 @@ def _pattern_set(texts: tuple[str, ...], mode: str, variables: bool) -> _Pattern
     return _PatternSet([compile_pattern(t, mode, variables) for t in texts], lower=mode == ACTION)
 
 
-@lru_cache(maxsize=8192)
+_BODIES: dict[tuple[Any, ...], _Compiled] = {}
+_BODIES_LIMIT = 8192
+
+
 def _statement_body(statement: Statement, variables: bool) -> _Compiled:
-    # Statements compare by content, so equal statements share one body.
-    return _Compiled.build(statement, variables)
+    # Keyed by what decides, not by Sid or position: a statement that only
+    # got a new Sid, or moved, reuses its body; plain tuples hash and compare
+    # far faster than the dataclass would.
+    key = (
+        statement.effect,
+        statement.actions,
+        statement.not_actions,
+        statement.resources,
+        statement.not_resources,
+        statement.principals,
+        statement.not_principals,
+        statement.conditions,
+        variables,
+    )
+    body = _BODIES.get(key)
+    if body is None:
+        if len(_BODIES) >= _BODIES_LIMIT:
+            _BODIES.clear()
+        body = _BODIES[key] = _Compiled.build(statement, variables)
+    return body
 
 
 def _variables(patterns: Sequence[Pattern]) -> tuple[tuple[str, str], ...]:

@@ -8,7 +8,7 @@ two policies that say the same thing compare equal wherever they were written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PolicyKind = Literal["identity", "resource", "trust", "boundary", "session"]
@@ -126,7 +126,11 @@ class Policy:
 
     def named(self, name: str, source: str | None = None) -> Policy:
         """This policy labelled with a name (and source type) for explanations."""
-        return replace(self, name=name, source=source or self.source)
+        # A field-by-field copy: the same as dataclasses.replace, several times
+        # cheaper, and the Lab names every policy it reads.
+        copy = object.__new__(Policy)
+        copy.__dict__.update(self.__dict__, name=name, source=source or self.source)
+        return copy
 
     @property
     def variables_enabled(self) -> bool:

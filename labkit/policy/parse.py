@@ -206,10 +206,10 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
     The document-level checks mirror ``_statements_of`` on plain data; any
     doubt returns None, so the located reader has the last word.
     """
-    try:
-        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
-    except (ValueError, RecursionError):
+    read = _read_document(text)
+    if read is None:
         return None
+    data, spans = read
     if not isinstance(data, dict) or not TOP_KEYS.issuperset(data):
         return None
     version = data.get("Version", DEFAULT_VERSION)
@@ -228,13 +228,14 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
     sids = [item.get("Sid") for item in items if item.get("Sid")]
     if kind != "resource" and len(set(map(str, sids))) != len(sids):
         return None
-    try:
-        keys = [json.dumps(item) for item in items]
-    except (TypeError, ValueError, RecursionError):
+    if len(spans) != len(items):
         return None
-    statements = [_checked_statement(key, index, kind) for index, key in enumerate(keys, 1)]
-    spans = _statement_spans(text)
-    if None in statements or len(spans) != len(statements):
+    # A statement's own text is its cache key: an edit elsewhere reuses it.
+    statements = [
+        _checked_statement(text[start:end], index, kind)
+        for index, (start, end) in enumerate(spans, 1)
+    ]
+    if None in statements:
         return None
     locate = _Offsets(text)
     located = tuple(
@@ -245,9 +246,10 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
 
 
 @lru_cache(maxsize=4096)
-def _checked_statement(plain: str, index: int, kind: PolicyKind) -> Statement | None:
-    """One statement, checked alone (by the same checks as ``_build``), or None."""
-    node = from_python(json.loads(plain))
+def _checked_statement(source: str, index: int, kind: PolicyKind) -> Statement | None:
+    """One statement's JSON text, checked alone (by the same checks as
+    ``_build``), or None."""
+    node = from_python(json.loads(source))
     try:
         for check in STATEMENT_CHECKS:
             check(node, kind)
@@ -257,36 +259,67 @@ def _checked_statement(plain: str, index: int, kind: PolicyKind) -> Statement | 
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+_STRICT = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
 
 
-def _statement_spans(text: str) -> list[tuple[int, int]]:
-    """Offsets where each statement object starts and ends in valid JSON text.
+def _read_document(text: str) -> tuple[dict[str, Any], list[tuple[int, int]]] | None:
+    """The document as plain data, with where each statement starts and ends.
 
-    Walks the top-level keys and the Statement array, letting the C decoder
-    skip over each value; an empty list when the layout is unexpected.
+    One pass with the C decoder: the top-level object and the Statement array
+    are walked by hand, every value in them decoded strictly (no duplicate
+    keys, no NaN). None for anything else, which the located reader handles.
     """
     space = _SPACE.match
-    skip = _DECODER.raw_decode
+    data: dict[str, Any] = {}
+    spans: list[tuple[int, int]] = []
     try:
-        at = space(text, 0).end() + 1  # past the root's "{"
+        at = space(text, 0).end()
+        if text[at] != "{":
+            return None
+        at = space(text, at + 1).end()
         while True:
-            key, at = _scanstring(text, space(text, at).end() + 1)
-            at = space(text, space(text, at).end() + 1).end()  # past ":"
-            if key == "Statement":
-                if text[at] == "{":
-                    return [(at, skip(text, at)[1])]
-                spans = []
+            if text[at] != '"':
+                return None
+            key, at = _scanstring(text, at + 1)
+            at = space(text, at).end()
+            if key in data or text[at] != ":":
+                return None
+            at = space(text, at + 1).end()
+            if key == "Statement" and text[at] == "[":
+                data[key], at = _read_statements(text, at, spans)
+            else:
+                start = at
+                data[key], at = _STRICT.raw_decode(text, at)
+                if key == "Statement":
+                    spans.append((start, at))
+            at = space(text, at).end()
+            if text[at] == ",":
                 at = space(text, at + 1).end()
-                while text[at] != "]":
-                    end = skip(text, at)[1]
-                    spans.append((at, end))
-                    at = space(text, end).end()
-                    at = space(text, at + 1).end() if text[at] == "," else at
-                return spans
-            at = space(text, skip(text, at)[1]).end() + 1  # past "," or "}"
-    except (IndexError, ValueError):
-        return []
+                continue
+            if text[at] != "}" or space(text, at + 1).end() != len(text):
+                return None
+            return data, spans
+    except (IndexError, ValueError, RecursionError):
+        return None
+
+
+def _read_statements(text: str, at: int, spans: list[tuple[int, int]]) -> tuple[list[Any], int]:
+    """Decode the Statement array at ``at``, noting each item's span."""
+    space = _SPACE.match
+    items: list[Any] = []
+    at = space(text, at + 1).end()
+    if text[at] == "]":
+        return items, at + 1
+    while True:
+        item, end = _STRICT.raw_decode(text, at)
+        items.append(item)
+        spans.append((at, end))
+        at = space(text, end).end()
+        if text[at] == "]":
+            return items, at + 1
+        if text[at] != ",":
+            raise ValueError("expected ',' or ']'")
+        at = space(text, at + 1).end()
 
 
 def _with_span(statement: Statement, start: Location, end: Location) -> Statement:
@@ -299,14 +332,23 @@ def _with_span(statement: Statement, start: Location, end: Location) -> Statemen
 
 
 class _Offsets:
-    """Character offsets to 1-based line/column locations."""
+    """Character offsets to 1-based line/column locations.
+
+    Offsets asked in increasing order (as statements come) cost only the
+    newlines between one and the next."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.offset = 0
+        self.line = 1
 
     def __call__(self, offset: int) -> Location:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
         line_start = self.text.rfind("\n", 0, offset) + 1
-        return Location(self.text.count("\n", 0, offset) + 1, offset - line_start + 1)
+        return Location(self.line, offset - line_start + 1)
 
 
 @lru_cache(maxsize=256)
