@@ -7,25 +7,11 @@ import importlib.util
 import pytest
 
 from labkit.lab.account import Lab
+from labkit.policy import examples
 from labkit.widgets import AccessChecker
 from labkit.widgets.access_checker import unknown_action_note
 
-ALLOW_MFA = (
-    '{"Version":"2012-10-17","Statement":[{"Sid":"AllowListActions","Effect":"Allow","Action":'
-    '["iam:ListUsers","iam:ListVirtualMFADevices"],"Resource":"*"},{"Sid":'
-    '"AllowIndividualUserToListOnlyTheirOwnMFA","Effect":"Allow","Action":["iam:ListMFADevices"],'
-    '"Resource":["arn:aws:iam::*:mfa/*","arn:aws:iam::*:user/${aws:username}"]},{"Sid":'
-    '"AllowIndividualUserToManageTheirOwnMFA","Effect":"Allow","Action":["iam:CreateVirtualMFADevice",'
-    '"iam:DeleteVirtualMFADevice","iam:EnableMFADevice","iam:ResyncMFADevice"],"Resource":'
-    '["arn:aws:iam::*:mfa/${aws:username}","arn:aws:iam::*:user/${aws:username}"]},{"Sid":'
-    '"AllowIndividualUserToDeactivateOnlyTheirOwnMFAOnlyWhenUsingMFA","Effect":"Allow","Action":'
-    '["iam:DeactivateMFADevice"],"Resource":["arn:aws:iam::*:mfa/${aws:username}",'
-    '"arn:aws:iam::*:user/${aws:username}"],"Condition":{"Bool":{"aws:MultiFactorAuthPresent":'
-    '"true"}}},{"Sid":"BlockMostAccessUnlessSignedInWithMFA","Effect":"Deny","NotAction":'
-    '["iam:CreateVirtualMFADevice","iam:EnableMFADevice","iam:ListMFADevices","iam:ListUsers",'
-    '"iam:ListVirtualMFADevices","iam:ResyncMFADevice"],"Resource":"*","Condition":{"BoolIfExists":'
-    '{"aws:MultiFactorAuthPresent":"false"}}}]}'
-)
+ALLOW_MFA = examples.ALLOW_MFA
 TRUST = (
     '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":'
     '{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}}'

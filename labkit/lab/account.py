@@ -385,16 +385,7 @@ class Lab:
                 403,
             )
         name = session_name or found.name
-        principal = Principal(
-            arn=f"arn:aws:sts::{self.account_id}:assumed-role/{found.name}/{name}",
-            type="AssumedRole",
-            account=self.account_id,
-            user_id=f"{found.id}:{name}",
-            name=found.name,
-            role_arn=found.arn,
-            session_name=name,
-            expires_at=now + 3600,
-        )
+        principal = Principal.role_session(found, name, expires_at=now + 3600)
         credentials = self.register_temporary_credentials(principal)
         return self.session_for_keys(
             credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]

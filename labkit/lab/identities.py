@@ -36,6 +36,32 @@ class Principal:
     # without MFA; of STS only AssumeRole and GetCallerIdentity).
     session_token: bool = False
 
+    @classmethod
+    def role_session(
+        cls,
+        role: object,
+        session_name: str,
+        expires_at: float,
+        **fields: object,
+    ) -> Principal:
+        """A session of ``role`` (moto's role: ``arn``, ``name``, ``id``), as
+        STS makes one: ``arn:aws:sts::ACCT:assumed-role/ROLE/SESSION``, with
+        ``aws:userid`` ``ROLEID:SESSION``. Other fields (``mfa_at``, ``tags``,
+        ``session_policies``, ``source_ip``) pass through."""
+        account = role.arn.split(":")[4]  # type: ignore[attr-defined]
+        name = role.name  # type: ignore[attr-defined]
+        return cls(
+            arn=f"arn:aws:sts::{account}:assumed-role/{name}/{session_name}",
+            type="AssumedRole",
+            account=account,
+            user_id=f"{role.id}:{session_name}",  # type: ignore[attr-defined]
+            name=name,
+            role_arn=role.arn,  # type: ignore[attr-defined]
+            session_name=session_name,
+            expires_at=expires_at,
+            **fields,  # type: ignore[arg-type]
+        )
+
     @property
     def is_root(self) -> bool:
         """True for the account's root user."""

@@ -18,86 +18,14 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from labkit.policy.examples import ALLOW_MFA, ALLOW_MFA_NAME
+
 if TYPE_CHECKING:
     from labkit.lab.account import Lab
 
-# The policy AWS's IAM guide gives for letting users manage their own MFA
-# device while denying everything else until they sign in with MFA.
-ALLOW_MFA_POLICY_NAME = "Allow-MFA"
-ALLOW_MFA_POLICY = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowListActions",
-            "Effect": "Allow",
-            "Action": [
-                "iam:ListUsers",
-                "iam:ListVirtualMFADevices"
-            ],
-            "Resource": "*"
-        },
-        {
-            "Sid": "AllowIndividualUserToListOnlyTheirOwnMFA",
-            "Effect": "Allow",
-            "Action": [
-                "iam:ListMFADevices"
-            ],
-            "Resource": [
-                "arn:aws:iam::*:mfa/*",
-                "arn:aws:iam::*:user/${aws:username}"
-            ]
-        },
-        {
-            "Sid": "AllowIndividualUserToManageTheirOwnMFA",
-            "Effect": "Allow",
-            "Action": [
-                "iam:CreateVirtualMFADevice",
-                "iam:DeleteVirtualMFADevice",
-                "iam:EnableMFADevice",
-                "iam:ResyncMFADevice"
-            ],
-            "Resource": [
-                "arn:aws:iam::*:mfa/${aws:username}",
-                "arn:aws:iam::*:user/${aws:username}"
-            ]
-        },
-        {
-            "Sid": "AllowIndividualUserToDeactivateOnlyTheirOwnMFAOnlyWhenUsingMFA",
-            "Effect": "Allow",
-            "Action": [
-                "iam:DeactivateMFADevice"
-            ],
-            "Resource": [
-                "arn:aws:iam::*:mfa/${aws:username}",
-                "arn:aws:iam::*:user/${aws:username}"
-            ],
-            "Condition": {
-                "Bool": {
-                    "aws:MultiFactorAuthPresent": "true"
-                }
-            }
-        },
-        {
-            "Sid": "BlockMostAccessUnlessSignedInWithMFA",
-            "Effect": "Deny",
-            "NotAction": [
-                "iam:CreateVirtualMFADevice",
-                "iam:EnableMFADevice",
-                "iam:ListMFADevices",
-                "iam:ListUsers",
-                "iam:ListVirtualMFADevices",
-                "iam:ResyncMFADevice"
-            ],
-            "Resource": "*",
-            "Condition": {
-                "BoolIfExists": {
-                    "aws:MultiFactorAuthPresent": "false"
-                }
-            }
-        }
-    ]
-}
-"""
+# The policy from AWS's IAM guide, kept with the engine's examples.
+ALLOW_MFA_POLICY_NAME = ALLOW_MFA_NAME
+ALLOW_MFA_POLICY = ALLOW_MFA
 
 # Groups and the AWS managed policy each one grants.
 BUSINESS_ANALYSTS = "Business-Analysts"

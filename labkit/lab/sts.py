@@ -268,25 +268,19 @@ def assume_role(call: Call) -> dict[str, Any]:
         raise AwsError("ValidationError", DURATION_OVER_ROLE_MAX)
     policies, packed_size = _session_policies(lab, params)
 
-    role_id = f"{role.id}:{session_name}"
-    session = Principal(
-        arn=f"arn:aws:sts::{lab.account_id}:assumed-role/{role.name}/{session_name}",
-        type="AssumedRole",
-        account=lab.account_id,
-        user_id=role_id,
-        name=role.name,
-        role_arn=role.arn,
-        session_name=session_name,
+    session = Principal.role_session(
+        role,
+        session_name,
+        expires_at=now + duration,
         mfa_at=mfa_at,
         session_policies=policies,
         tags=_role_tags(role, params.get("Tags") or []),
-        expires_at=now + duration,
         source_ip=caller.source_ip,
     )
     _record_role_use(lab, role)
     response: dict[str, Any] = {
         "Credentials": lab.register_temporary_credentials(session),
-        "AssumedRoleUser": {"AssumedRoleId": role_id, "Arn": session.arn},
+        "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.arn},
     }
     if packed_size is not None:
         response["PackedPolicySize"] = packed_size

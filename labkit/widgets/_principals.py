@@ -61,17 +61,8 @@ def as_principal(lab: Any, choice: PrincipalChoice, mfa: bool) -> Principal:
             tags=tags,
             console=True,  # so that "no MFA" reads as aws:MultiFactorAuthPresent=false
         )
-    return Principal(
-        arn=f"arn:aws:sts::{lab.account_id}:assumed-role/{choice.name}/{SESSION_NAME}",
-        type="AssumedRole",
-        account=lab.account_id,
-        user_id=f"{choice.id}:{SESSION_NAME}",
-        name=choice.name,
-        role_arn=choice.arn,
-        session_name=SESSION_NAME,
-        mfa_at=mfa_at,
-        tags=tags,
-        expires_at=now + 3600,
+    return Principal.role_session(
+        choice, SESSION_NAME, expires_at=now + 3600, mfa_at=mfa_at, tags=tags
     )
 
 
