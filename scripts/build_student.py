@@ -4,8 +4,9 @@
 
 Cells tagged ``solution`` are replaced by an empty cell for the learner to
 fill in; in other code cells, everything after a ``# solution`` line is
-replaced by a prompt. Outputs of changed cells are cleared. The learner
-edition is generated, never edited by hand.
+replaced by a prompt. All outputs are cleared, so that no check shows the
+solution's "done" before the learner has run it. The learner edition is
+generated, never edited by hand.
 """
 
 from __future__ import annotations
@@ -35,13 +36,21 @@ def learner_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return cell
 
 
+def _without_outputs(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    if cell.cell_type == "code":
+        cell.outputs = []
+        cell.execution_count = None
+    return cell
+
+
 def build(source: Path, target: Path) -> list[Path]:
     """Write the learner edition of every notebook in ``source`` to ``target``."""
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(source.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        notebook.cells = [learner_cell(cell) for cell in notebook.cells]
+        notebook.cells = [_without_outputs(learner_cell(cell)) for cell in notebook.cells]
+        notebook.metadata.pop("widgets", None)  # widget state of the solution run
         out = target / path.name
         nbformat.write(notebook, out)
         written.append(out)

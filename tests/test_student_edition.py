@@ -94,3 +94,9 @@ def test_learner_edition_passes_nbval(student: Path) -> None:
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_the_learner_edition_starts_without_outputs(tmp_path: Path) -> None:
+    for path in build(ROOT / "notebooks", tmp_path):
+        notebook = nbformat.read(path, as_version=4)
+        assert all(not cell.get("outputs") for cell in notebook.cells), path.name
