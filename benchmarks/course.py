@@ -64,7 +64,7 @@ def empty_course(folder: Path) -> Path:
     """Nine notebooks with one trivial cell each, outputs stored."""
     for index in range(len(NOTEBOOKS)):
         notebook = nbformat.v4.new_notebook()
-        cell = nbformat.v4.new_code_cell("1 + 1")
+        cell = nbformat.v4.new_code_cell("1 + 1", execution_count=1)
         cell.outputs = [
             nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)
         ]
