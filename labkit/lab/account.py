@@ -198,8 +198,11 @@ class Lab:
         import moto
         from moto.core.models import MockAWS
 
+        from labkit.lab import s3
+
         self._set_environment()
         _install_aws_ids()
+        s3.install()
         self._mock: MockAWS = moto.mock_aws(config={"core": {"mock_credentials": False}})
         self._mock.start()
 
@@ -262,7 +265,10 @@ class Lab:
         try:
             self._mock.stop()
         finally:
+            from labkit.lab import s3
+
             _remove_aws_ids()
+            s3.remove()
             self._restore_environment()
             if _active is self:
                 _active = None

@@ -28,6 +28,7 @@ Any other service's operation is authorized on ``*``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,6 +36,10 @@ from typing import Any
 
 # Looks up the path of an existing IAM entity: (kind, name) -> "/path/" or None.
 PathLookup = Callable[[str, str], "str | None"]
+# Looks up a DynamoDB table's key names: (region, table) -> (partition, sort).
+KeySchemaLookup = Callable[[str, str], "tuple[str | None, str | None]"]
+# A condition key's value in a request: one string, or several.
+ContextValue = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Target:
 
     action: str
     resource: str = "*"
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
 
 
 # Operations AWS authorizes under another action name.
@@ -143,17 +148,26 @@ def targets(
     region: str,
     caller_user: str | None = None,
     lookup: PathLookup | None = None,
+    key_schema: KeySchemaLookup | None = None,
 ) -> list[Target]:
     """The authorizations a call needs, in the order AWS checks them.
 
     ``prefix`` is the service's signing name (``iam``, ``s3``...),
     ``caller_user`` the calling IAM user's name (for IAM calls that default to
-    the caller), ``lookup`` finds the paths of existing IAM entities.
+    the caller), ``lookup`` finds the paths of existing IAM entities and
+    ``key_schema`` the key names of DynamoDB tables (for
+    ``dynamodb:LeadingKeys``).
     """
+    if prefix == "dynamodb":
+        return _dynamodb(operation, params, account, region, key_schema or _no_keys)
     builder = _BUILDERS.get(prefix)
     if builder is None:
         return [Target(action_name(prefix, operation, params))]
     return builder(operation, params, account, region, caller_user, lookup or _no_path)
+
+
+def _no_keys(region: str, table: str) -> tuple[str | None, str | None]:
+    return None, None
 
 
 def _no_path(kind: str, name: str) -> str | None:
@@ -189,11 +203,12 @@ def _iam(
     lookup: PathLookup,
 ) -> list[Target]:
     action = f"iam:{operation}"
-    context: dict[str, str] = {}
+    context: dict[str, ContextValue] = {}
     if "PolicyArn" in params and operation.startswith(("Attach", "Detach")):
         context["iam:PolicyARN"] = str(params["PolicyArn"])
     if params.get("PermissionsBoundary"):
         context["iam:PermissionsBoundary"] = str(params["PermissionsBoundary"])
+    context.update(request_tags(params))
     base = f"arn:aws:iam::{account}:"
     if operation in _IAM_PATH_LISTS:
         kind = _IAM_PATH_LISTS[operation]
@@ -203,6 +218,19 @@ def _iam(
         if resource is not None:
             return [Target(action, resource, context)]
     return [Target(action, "*", context)]
+
+
+def request_tags(params: Mapping[str, Any]) -> dict[str, ContextValue]:
+    """``aws:RequestTag/KEY`` and ``aws:TagKeys`` of a call that tags (or untags)."""
+    context: dict[str, ContextValue] = {}
+    tags = params.get("Tags")
+    if isinstance(tags, list) and tags:
+        for tag in tags:
+            context[f"aws:RequestTag/{tag.get('Key')}"] = str(tag.get("Value", ""))
+        context["aws:TagKeys"] = tuple(str(tag.get("Key")) for tag in tags)
+    elif isinstance(params.get("TagKeys"), list) and params["TagKeys"]:
+        context["aws:TagKeys"] = tuple(str(key) for key in params["TagKeys"])
+    return context
 
 
 def _iam_resource(
@@ -285,16 +313,20 @@ def _dynamodb(
     params: Mapping[str, Any],
     account: str,
     region: str,
-    caller_user: str | None,
-    lookup: PathLookup,
+    key_schema: KeySchemaLookup,
 ) -> list[Target]:
     action = f"dynamodb:{operation}"
     base = f"arn:aws:dynamodb:{region}:{account}:table/"
     if operation == "ListTables":
         return [Target(action, base + "*")]
     if operation in ("BatchGetItem", "BatchWriteItem"):
-        tables = sorted(params.get("RequestItems") or {})
-        return [Target(action, base + name) for name in tables] or [Target(action)]
+        requests = params.get("RequestItems") or {}
+        found = []
+        for name in sorted(requests):
+            keys = _batch_keys(requests[name])
+            context = _dynamodb_context({}, _leading(keys, key_schema(region, name)[0]))
+            found.append(Target(action, base + name, context))
+        return found or [Target(action)]
     if operation in ("TransactGetItems", "TransactWriteItems"):
         names: list[str] = []
         for item in params.get("TransactItems") or ():
@@ -308,10 +340,121 @@ def _dynamodb(
     table = params.get("TableName")
     if not table:
         return [Target(action)]
-    resource = str(table) if str(table).startswith("arn:") else base + str(table)
+    name = str(table).rsplit("/", 1)[-1] if str(table).startswith("arn:") else str(table)
+    resource = str(table) if str(table).startswith("arn:") else base + name
     if params.get("IndexName") and operation in ("Query", "Scan"):
         resource += f"/index/{params['IndexName']}"
-    return [Target(action, resource)]
+    context: dict[str, ContextValue] = {}
+    if operation in _ITEM_OPERATIONS:
+        partition = key_schema(region, name)[0]
+        if operation == "Query" and params.get("IndexName"):
+            partition = key_schema(region, f"{name}/index/{params['IndexName']}")[0]
+        context = _dynamodb_context(params, _leading(_item_keys(operation, params), partition))
+        if operation == "Query" and partition:
+            value = _query_partition_value(params, partition)
+            if value is not None:
+                context["dynamodb:LeadingKeys"] = (value,)
+    return [Target(action, resource, context)]
+
+
+# Item-level operations, which carry the condition keys of fine-grained access.
+_ITEM_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"})
+
+
+def _scalar(value: Any) -> str | None:
+    """The text of a DynamoDB attribute value such as ``{"S": "a"}`` or ``{"N": "5"}``."""
+    if isinstance(value, Mapping):
+        for kind in ("S", "N", "B"):
+            if kind in value:
+                found = value[kind]
+                return found.decode() if isinstance(found, bytes) else str(found)
+    return None
+
+
+def _item_keys(operation: str, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = params.get("Item") if operation == "PutItem" else params.get("Key")
+    return [found] if isinstance(found, Mapping) else []
+
+
+def _batch_keys(request: Any) -> list[Mapping[str, Any]]:
+    if isinstance(request, Mapping):  # BatchGetItem: {"Keys": [...]}
+        return [k for k in request.get("Keys") or () if isinstance(k, Mapping)]
+    found: list[Mapping[str, Any]] = []
+    for write in request or ():  # BatchWriteItem: [{"PutRequest": {"Item"}}, ...]
+        put, delete = write.get("PutRequest"), write.get("DeleteRequest")
+        item = (put or {}).get("Item") or (delete or {}).get("Key")
+        if isinstance(item, Mapping):
+            found.append(item)
+    return found
+
+
+def _leading(keys: list[Mapping[str, Any]], partition: str | None) -> tuple[str, ...]:
+    if not partition:
+        return ()
+    values = [_scalar(key.get(partition)) for key in keys]
+    return tuple(dict.fromkeys(v for v in values if v is not None))
+
+
+_KEY_CONDITION = re.compile(r"(#?[\w.-]+)\s*=\s*(:[\w-]+)|(:[\w-]+)\s*=\s*(#?[\w.-]+)")
+
+
+def _query_partition_value(params: Mapping[str, Any], partition: str) -> str | None:
+    """The partition key value a Query names, in either of its two forms."""
+    legacy = (params.get("KeyConditions") or {}).get(partition)
+    if isinstance(legacy, Mapping):
+        values = legacy.get("AttributeValueList") or ()
+        return _scalar(values[0]) if values else None
+    names = params.get("ExpressionAttributeNames") or {}
+    values = params.get("ExpressionAttributeValues") or {}
+    for found in _KEY_CONDITION.finditer(str(params.get("KeyConditionExpression") or "")):
+        name, placeholder = (
+            (found.group(1), found.group(2))
+            if found.group(1)
+            else (
+                found.group(4),
+                found.group(3),
+            )
+        )
+        if names.get(name, name) == partition:
+            return _scalar(values.get(placeholder))
+    return None
+
+
+def _dynamodb_context(
+    params: Mapping[str, Any], leading: tuple[str, ...]
+) -> dict[str, ContextValue]:
+    """The fine-grained access keys of an item-level DynamoDB request."""
+    context: dict[str, ContextValue] = {}
+    if leading:
+        context["dynamodb:LeadingKeys"] = leading
+    attributes = _attributes(params)
+    if attributes:
+        context["dynamodb:Attributes"] = attributes
+    for param, key in (
+        ("Select", "dynamodb:Select"),
+        ("ReturnValues", "dynamodb:ReturnValues"),
+        ("ReturnConsumedCapacity", "dynamodb:ReturnConsumedCapacity"),
+    ):
+        if params.get(param):
+            context[key] = str(params[param])
+    return context
+
+
+def _attributes(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The top-level attribute names a request reads or writes."""
+    names: list[str] = []
+    if params.get("AttributesToGet"):
+        names += [str(n) for n in params["AttributesToGet"]]
+    elif params.get("ProjectionExpression"):
+        aliases = params.get("ExpressionAttributeNames") or {}
+        for path in str(params["ProjectionExpression"]).split(","):
+            top = re.split(r"[.\[]", path.strip(), maxsplit=1)[0]
+            names.append(str(aliases.get(top, top)))
+    elif isinstance(params.get("Item"), Mapping):
+        names += [str(n) for n in params["Item"]]
+    elif isinstance(params.get("AttributeUpdates"), Mapping):
+        names += [str(n) for n in params["AttributeUpdates"]]
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 # --- S3 ----------------------------------------------------------------------
@@ -324,6 +467,15 @@ def _copy_source(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value.lstrip("/").split("?", 1)[0]
     return None
+
+
+# Request headers S3 offers as condition keys, by boto3 parameter.
+_S3_HEADER_KEYS = {
+    "ACL": "s3:x-amz-acl",
+    "ServerSideEncryption": "s3:x-amz-server-side-encryption",
+    "SSEKMSKeyId": "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "StorageClass": "s3:x-amz-storage-class",
+}
 
 
 def _s3(
@@ -353,8 +505,11 @@ def _s3(
             for o in objects
         ] or [Target(action, bucket_arn + "/*")]
     if "Key" in params:
-        return [Target(action, f"{bucket_arn}/{params['Key']}")]
-    context: dict[str, str] = {}
+        headers = {
+            key: str(params[param]) for param, key in _S3_HEADER_KEYS.items() if params.get(param)
+        }
+        return [Target(action, f"{bucket_arn}/{params['Key']}", headers)]
+    context: dict[str, ContextValue] = {}
     if action in ("s3:ListBucket", "s3:ListBucketVersions"):
         for param, key in (("Prefix", "s3:prefix"), ("Delimiter", "s3:delimiter")):
             if params.get(param) is not None:
@@ -364,4 +519,4 @@ def _s3(
     return [Target(action, bucket_arn, context)]
 
 
-_BUILDERS = {"iam": _iam, "sts": _sts, "dynamodb": _dynamodb, "s3": _s3}
+_BUILDERS = {"iam": _iam, "sts": _sts, "s3": _s3}

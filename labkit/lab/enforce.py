@@ -18,7 +18,10 @@ learners see exactly what boto3 shows against AWS.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +46,23 @@ UNAUTHORIZED_OK = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
 # caller's policies together with the role's trust policy, in the context of
 # the MFA code given with the call.
 AUTHORIZED_BY_HANDLER = frozenset({"sts:AssumeRole"})
+
+# What the root user may always do to its own bucket, whatever its policy says.
+ROOT_BUCKET_POLICY = frozenset(
+    {"s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"}
+)
+
+# IAM resources whose tags are aws:ResourceTag/... and iam:ResourceTag/... keys.
+_IAM_TAGGED = ("arn:aws:iam::",)
+
+# Services AWS serves from one global endpoint: aws:RequestedRegion is us-east-1.
+_GLOBAL_SERVICES = frozenset({"iam"})
+
+
+def requested_region(prefix: str, client_region: str) -> str:
+    """``aws:RequestedRegion`` of a call: the client's region, us-east-1 for IAM."""
+    return "us-east-1" if prefix in _GLOBAL_SERVICES else client_region
+
 
 # IAM reads: every other IAM operation changes what policies say.
 _IAM_READS = ("Get", "List", "Simulate", "Generate")
@@ -97,23 +117,49 @@ class _Http:
         self.url = ""
 
 
+@dataclass(frozen=True)
+class DenialStyle:
+    """How one service words the resource and the denying policy in a denial.
+
+    S3 puts the resource ARN in double quotes and names the denying policy as
+    ``..., with policy ARN: ARN``; IAM, STS, DynamoDB and the rest write the
+    ARN bare and append ``: ARN``.
+    """
+
+    quote_resource: bool = False
+    policy_arn: str = ": "
+
+
+DENIAL_STYLES: dict[str, DenialStyle] = {
+    "s3": DenialStyle(quote_resource=True, policy_arn=", with policy ARN: "),
+}
+_PLAIN = DenialStyle()
+
+# Policy types whose denials leave the resource out ("... to perform:
+# sts:AssumeRole because no role trust policy allows the sts:AssumeRole action").
+_NO_RESOURCE = frozenset({"trust"})
+
+
 def denial_message(principal_arn: str, target: Target, decision: Decision) -> str:
     """AWS's AccessDenied message for a denied request.
 
     ``User: ARN is not authorized to perform: ACTION on resource: RESOURCE
     because no identity-based policy allows the ACTION action`` and
     ``... with an explicit deny in an identity-based policy``, followed by
-    ``: POLICY-ARN`` when the denying policy is a managed one; the resource
-    part is left out where AWS authorizes on ``*``.
+    the denying managed policy's ARN where AWS names it. The resource part is
+    left out where AWS authorizes on ``*`` and for role trust policy denials;
+    how each service writes the rest is in :data:`DENIAL_STYLES`.
     """
-    text = f"User: {principal_arn} is not authorized to perform: {target.action}"
-    if target.resource != "*":
-        text += f" on resource: {target.resource}"
+    style = DENIAL_STYLES.get(target.action.split(":", 1)[0], _PLAIN)
     source = decision.denied_by or "identity"
+    text = f"User: {principal_arn} is not authorized to perform: {target.action}"
+    if target.resource != "*" and source not in _NO_RESOURCE:
+        resource = f'"{target.resource}"' if style.quote_resource else target.resource
+        text += f" on resource: {resource}"
     if decision.decision == "explicitDeny":
         text = f"{text} with an explicit deny in {_DENIAL_POLICY[source]}"
         arn = _denying_policy_arn(decision, source)
-        return f"{text}: {arn}" if arn else text
+        return f"{text}{style.policy_arn}{arn}" if arn else text
     return f"{text} because no {_MISSING_POLICY[source]} allows the {target.action} action"
 
 
@@ -173,11 +219,23 @@ def error_response(
     error: dict[str, str] = {"Code": code, "Message": message}
     if protocol == "query":
         error["Type"] = "Sender"
-    parsed = {"Error": error, "ResponseMetadata": _metadata(status, request_id)}
+    parsed = {"Error": error, "ResponseMetadata": _metadata(status, request_id, protocol)}
     return _Http(status), parsed
 
 
-def _metadata(status: int, request_id: str) -> dict[str, Any]:
+def _metadata(status: int, request_id: str, protocol: str = "query") -> dict[str, Any]:
+    if protocol == "rest-xml":
+        # S3's request ids are 16 characters, sent with an extended id (HostId)
+        # in x-amz-request-id and x-amz-id-2, as in its XML <Error>.
+        s3_id = request_id.replace("-", "").upper()[:16]
+        host_id = base64.b64encode(hashlib.sha256(s3_id.encode()).digest() * 2).decode()
+        return {
+            "RequestId": s3_id,
+            "HostId": host_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": {"x-amz-request-id": s3_id, "x-amz-id-2": host_id},
+            "RetryAttempts": 0,
+        }
     return {
         "RequestId": request_id,
         "HTTPStatusCode": status,
@@ -295,24 +353,29 @@ class Enforcer:
                 target = Target(f"{prefix}:{operation}")
                 return fail(*refused, principal.arn, target, "implicitDeny")
 
+        region = requested_region(prefix, context.get("client_region") or lab.region)
         found = targets(
             prefix,
             operation,
             params,
             account=lab.account_id,
-            region=lab.region,
+            region=region,
             caller_user=principal.name if principal.type == "User" else None,
             lookup=lab.state.path_of,
+            key_schema=lab.state.key_schema if prefix == "dynamodb" else None,
         )
         first = found[0]
 
-        if not principal.is_root:
-            for target in found:
-                decision = self.authorize(principal, target)
-                if decision is not None and not decision.allowed:
-                    code, status = access_denied_code(protocol)
-                    message = denial_message(principal.arn, target, decision)
-                    return fail(code, message, status, principal.arn, target, decision.decision)
+        for target in found:
+            if principal.is_root:
+                # Root skips IAM, but not a Deny in a bucket policy.
+                decision = self.bucket_policy_deny(principal, target, region)
+            else:
+                decision = self.authorize(principal, target, region)
+            if decision is not None and not decision.allowed:
+                code, status = access_denied_code(protocol)
+                message = denial_message(principal.arn, target, decision)
+                return fail(code, message, status, principal.arn, target, decision.decision)
 
         context[_EVENT] = (principal.arn, first, ALLOWED, operation, prefix)
         key = f"{prefix}:{operation}"
@@ -325,7 +388,7 @@ class Enforcer:
                 result = handler(Call(lab, principal, prefix, operation, dict(params)))
                 if result is not None:
                     parsed = dict(result)
-                    parsed["ResponseMetadata"] = _metadata(200, request_id)
+                    parsed["ResponseMetadata"] = _metadata(200, request_id, protocol)
                     return _Http(200), parsed
             supported = _moto_operations(prefix)
             if supported is not None and operation not in supported:
@@ -338,16 +401,23 @@ class Enforcer:
             return error_response(error.code, error.message, error.status, protocol, request_id)
         return None
 
-    def authorize(self, principal: Principal, target: Target) -> Decision | None:
-        """The engine's decision for one target; None when AWS asks no policy."""
+    def authorize(
+        self, principal: Principal, target: Target, region: str | None = None
+    ) -> Decision | None:
+        """The engine's decision for one target; None when AWS asks no policy.
+
+        ``region`` is ``aws:RequestedRegion``: the region the client calls.
+        """
         if target.action in UNAUTHORIZED_OK or target.action in AUTHORIZED_BY_HANDLER:
             return None
         from labkit.policy.evaluate import evaluate
 
         lab = self.lab
         policies = lab.state.policies_for(principal)
-        context = dict(principal.context(lab.clock.time(), lab.region))
+        context = dict(principal.context(lab.clock.time(), region or lab.region))
         context.update(target.context)
+        if target.resource.startswith(_IAM_TAGGED):
+            context.update(lab.state.resource_tags(target.resource))
         request = Request(target.action, target.resource, principal.arn, context)
         resource_policy = None
         if target.action.startswith("sts:AssumeRole"):
@@ -366,7 +436,36 @@ class Enforcer:
             resource_owner=lab.account_id,
         )
 
+    def bucket_policy_deny(
+        self, principal: Principal, target: Target, region: str | None = None
+    ) -> Decision | None:
+        """An explicit Deny for ``target`` in its bucket's policy, or None.
+
+        The account's root user is refused only by such a Deny, and never for
+        reading, writing or deleting the bucket policy itself, so an owner
+        cannot lock themselves out of their own bucket.
+        """
+        if not target.resource.startswith("arn:aws:s3:::") or target.action in ROOT_BUCKET_POLICY:
+            return None
+        bucket = target.resource[len("arn:aws:s3:::") :].split("/", 1)[0]
+        resource_policy = self.lab.state.bucket_policy(bucket)
+        if resource_policy is None:
+            return None
+        from labkit.policy.evaluate import evaluate
+
+        lab = self.lab
+        context = dict(principal.context(lab.clock.time(), region or lab.region))
+        context.update(target.context)
+        request = Request(target.action, target.resource, principal.arn, context)
+        decision = evaluate(request, resource_policy=resource_policy, resource_owner=lab.account_id)
+        return decision if decision.decision == "explicitDeny" else None
+
     def _validate(self, key: str, params: Mapping[str, Any]) -> None:
+        if key == "s3:PutBucketPolicy":
+            from labkit.lab.s3 import check_bucket_policy
+
+            check_bucket_policy(self.lab, str(params.get("Bucket", "")), params.get("Policy"))
+            return
         rule = VALIDATED.get(key)
         if rule is None or params.get(rule[0]) is None:
             return

@@ -85,12 +85,14 @@ class PolicyState:
         self._principals: dict[tuple[Any, ...], PolicySet] = {}
         self._trust: dict[str, Policy | None] = {}
         self._buckets: dict[str, Policy | None] = {}
+        self._tags: dict[str, dict[str, str]] = {}
         self.generation = 0  # bumped on every invalidation; sessions key caches on it
 
     def invalidate(self) -> None:
         """Forget everything read from IAM: the next call reads it afresh."""
         self._principals.clear()
         self._trust.clear()
+        self._tags.clear()
         self.generation += 1
 
     def invalidate_buckets(self) -> None:
@@ -214,19 +216,57 @@ class PolicyState:
             )
         return self._buckets[bucket]
 
-    def path_of(self, kind: str, name: str) -> str | None:
-        """The path of an existing user, group, role or instance profile."""
+    def resource_tags(self, arn: str) -> dict[str, str]:
+        """The tag keys of the IAM user or role ``arn`` as request context.
+
+        Each tag is both ``aws:ResourceTag/KEY`` and ``iam:ResourceTag/KEY``;
+        other IAM resources (and ARNs of nothing) give none.
+        """
+        found = self._tags.get(arn)
+        if found is None:
+            found = {}
+            kind, _, rest = arn.split(":", 5)[-1].partition("/")
+            if kind in ("user", "role") and rest:
+                entity = self._entity(kind, rest.rsplit("/", 1)[-1])
+                if entity is not None and entity.arn == arn:
+                    for tag in self._lab.backend.tagger.list_tags_for_resource(entity.arn)["Tags"]:
+                        found[f"aws:ResourceTag/{tag['Key']}"] = tag["Value"]
+                        found[f"iam:ResourceTag/{tag['Key']}"] = tag["Value"]
+            self._tags[arn] = found
+        return found
+
+    def key_schema(self, region: str, table: str) -> tuple[str | None, str | None]:
+        """The partition and sort key names of a DynamoDB table, or of one of
+        its indexes named ``TABLE/index/INDEX``; None for what is unknown."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        name, _, index = table.partition("/index/")
+        found = dynamodb_backends[self._lab.account_id][region].tables.get(name)
+        if found is None:
+            return None, None
+        if not index:
+            return found.hash_key_attr, found.range_key_attr
+        for candidate in (*found.global_indexes, *found.indexes):
+            if candidate.name == index:
+                keys = {k["KeyType"]: k["AttributeName"] for k in candidate.schema}
+                return keys.get("HASH"), keys.get("RANGE")
+        return None, None
+
+    def _entity(self, kind: str, name: str) -> Any | None:
         backend = self._lab.backend
         if kind == "user":
-            entity = backend.users.get(name)
-        elif kind == "group":
-            entity = backend.groups.get(name)
-        elif kind == "role":
-            entity = next((r for r in backend.roles.values() if r.name == name), None)
-        elif kind == "instance-profile":
-            entity = next((p for p in backend.instance_profiles.values() if p.name == name), None)
-        else:
-            entity = None
+            return backend.users.get(name)
+        if kind == "group":
+            return backend.groups.get(name)
+        if kind == "role":
+            return next((r for r in backend.roles.values() if r.name == name), None)
+        if kind == "instance-profile":
+            return next((p for p in backend.instance_profiles.values() if p.name == name), None)
+        return None
+
+    def path_of(self, kind: str, name: str) -> str | None:
+        """The path of an existing user, group, role or instance profile."""
+        entity = self._entity(kind, name)
         return getattr(entity, "path", None) if entity is not None else None
 
 
