@@ -128,7 +128,8 @@ def test_context_entries(lab: Lab) -> None:
 
 
 def test_username_comes_from_the_simulated_user(lab: Lab) -> None:
-    [own, other] = simulate(
+    # One result per action; each resource's decision is in ResourceSpecificResults.
+    [result] = simulate(
         lab,
         f"{USER}/ana",
         ["s3:GetObject"],
@@ -137,22 +138,26 @@ def test_username_comes_from_the_simulated_user(lab: Lab) -> None:
             "arn:aws:s3:::company-images/dev/photo.png",
         ],
     )
-    assert own["EvalDecision"] == "allowed"
+    own, other = result["ResourceSpecificResults"]
+    assert own["EvalResourceDecision"] == "allowed"
     assert sources(own) == [("ReadOwnFolder", "user")]
-    assert own["ResourceSpecificResults"][0]["EvalResourceName"].endswith("ana/photo.png")
-    assert other["EvalDecision"] == "implicitDeny"
+    assert own["EvalResourceName"].endswith("ana/photo.png")
+    assert other["EvalResourceDecision"] == "implicitDeny"
+    assert result["EvalDecision"] == "implicitDeny"  # the most restrictive
 
 
 def test_allow_mfa_own_user_resources(lab: Lab) -> None:
-    [own, other] = simulate(
+    [result] = simulate(
         lab,
         f"{USER}/{CTO}",
         ["iam:EnableMFADevice"],
         ResourceArns=[f"{USER}/{CTO}", f"{USER}/ana"],
     )
-    assert own["EvalDecision"] == "allowed"
+    own, other = result["ResourceSpecificResults"]
+    assert own["EvalResourceDecision"] == "allowed"
     # AdministratorAccess still allows it on other users: only the deny is MFA-bound.
-    assert other["EvalDecision"] == "allowed"
+    assert other["EvalResourceDecision"] == "allowed"
+    assert result["EvalDecision"] == "allowed"
 
 
 def test_group_inline_policy_type(lab: Lab) -> None:

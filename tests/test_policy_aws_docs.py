@@ -1040,7 +1040,8 @@ def test_simulator_resource_arns_and_missing_context():
         ResourceArns=[BUCKET],
     )
     (result,) = response["EvaluationResults"]
-    assert result["EvalResourceName"] == BUCKET
+    # The top level names the resource type's ARN template; the ARN itself is per resource.
+    assert result["EvalResourceName"] == "arn:${Partition}:s3:::${BucketName}"
     assert result["EvalDecision"] == "implicitDeny"
     (detail,) = result["ResourceSpecificResults"]
     assert detail["EvalResourceName"] == BUCKET

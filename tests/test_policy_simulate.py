@@ -69,11 +69,20 @@ def test_explicit_resources_report_per_resource():
             }
         ],
     )
-    results = response["EvaluationResults"]
-    assert [r["EvalDecision"] for r in results] == ["allowed", "implicitDeny"]
-    detail = results[0]["ResourceSpecificResults"][0]
-    assert detail["EvalResourceName"] == "arn:aws:iam::123456789012:mfa/CTO"
-    assert detail["EvalResourceDecision"] == "allowed"
+    # IAM now answers once per action: the top level is the most restrictive
+    # decision and ResourceSpecificResults holds each resource's own.
+    (result,) = response["EvaluationResults"]
+    assert result["EvalDecision"] == "implicitDeny"
+    assert (
+        result["EvalResourceName"] == "arn:${Partition}:iam::${Account}:mfa/${MfaTokenIdWithPath}"
+    )
+    cto, bob = result["ResourceSpecificResults"]
+    assert cto["EvalResourceName"] == "arn:aws:iam::123456789012:mfa/CTO"
+    assert cto["EvalResourceDecision"] == "allowed"
+    assert (bob["EvalResourceName"], bob["EvalResourceDecision"]) == (
+        "arn:aws:iam::123456789012:mfa/Bob",
+        "implicitDeny",
+    )
 
 
 def test_boundary_detail():

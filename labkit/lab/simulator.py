@@ -143,20 +143,9 @@ def _input_policies(params: dict[str, Any], key: str, kind: str) -> list[Policy]
     ]
 
 
-def _paginate(response: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    results = response["EvaluationResults"]
-    start = int(params.get("Marker") or 0)
-    limit = int(params.get("MaxItems") or DEFAULT_MAX_ITEMS)
-    page = results[start : start + limit]
-    out = dict(response, EvaluationResults=page, IsTruncated=start + limit < len(results))
-    if out["IsTruncated"]:
-        out["Marker"] = str(start + limit)
-    return out
-
-
 def simulate_principal_policy(lab: Lab, params: dict[str, Any]) -> dict[str, Any]:
     """``iam.simulate_principal_policy``'s answer, for boto3's keyword arguments."""
-    from labkit.policy.simulate import context_from_entries, simulate
+    from labkit.policy.simulate import context_from_entries, paginate, simulate
 
     entity = find_entity(lab, params["PolicySourceArn"])
     policies = entity.policies + _input_policies(params, "PolicyInputList", "identity")
@@ -185,7 +174,7 @@ def simulate_principal_policy(lab: Lab, params: dict[str, Any]) -> dict[str, Any
         caller_arn=caller_arn,
         context=context,
     )
-    return _paginate(response, params)
+    return paginate(response, params.get("MaxItems"), params.get("Marker"))
 
 
 def simulate_custom(params: dict[str, Any]) -> dict[str, Any]:
@@ -193,10 +182,11 @@ def simulate_custom(params: dict[str, Any]) -> dict[str, Any]:
     from labkit.policy.simulate import simulate_custom_policy
 
     try:
-        response = simulate_custom_policy(**params)
+        return simulate_custom_policy(**params)  # pages itself, as AWS does
     except PolicyError as error:
+        # SimulateCustomPolicy answers bad input, a malformed policy included,
+        # with InvalidInput: MalformedPolicyDocument is not among its errors.
         raise AwsError("InvalidInput", error.message) from None
-    return _paginate(response, params)
 
 
 def context_keys_for_principal(lab: Lab, params: dict[str, Any]) -> list[str]:

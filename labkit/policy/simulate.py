@@ -10,15 +10,38 @@ them. :func:`context_keys` answers ``GetContextKeysFor*Policy``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
+import ipaddress
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from labkit.policy import catalog
+from labkit.policy.conditions import parse_date
 from labkit.policy.evaluate import evaluate_detailed, same_account
-from labkit.policy.model import ALLOWED, ContextValue, Policy, Request, StatementRef
+from labkit.policy.model import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    ContextValue,
+    Policy,
+    PolicyError,
+    Request,
+    StatementRef,
+)
 from labkit.policy.variables import variable_keys
 
-__all__ = ["context_from_entries", "context_keys", "simulate", "simulate_custom_policy"]
+__all__ = [
+    "arn_template",
+    "check_context_entries",
+    "context_from_entries",
+    "context_keys",
+    "paginate",
+    "simulate",
+    "simulate_custom_policy",
+]
 
 CUSTOM_POLICY_TYPE = "IAM Policy"
 RESOURCE_POLICY_ID = "ResourcePolicy"
@@ -33,7 +56,7 @@ def context_from_entries(entries: Iterable[Mapping[str, Any]]) -> dict[str, Cont
     context: dict[str, ContextValue] = {}
     for entry in entries or ():
         name = entry.get("ContextKeyName")
-        values = [str(v) for v in entry.get("ContextKeyValues") or ()]
+        values = [_context_string(v) for v in entry.get("ContextKeyValues") or ()]
         if not name:
             continue
         if str(entry.get("ContextKeyType", "string")).lower().endswith("list"):
@@ -41,6 +64,92 @@ def context_from_entries(entries: Iterable[Mapping[str, Any]]) -> dict[str, Cont
         elif values:
             context[name] = values[0]
     return context
+
+
+def _context_string(value: Any) -> str:
+    # The API carries every value as a string; JSON booleans read as AWS writes them.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# ContextKeyTypeEnum in IAM's service model, and how each scalar type reads.
+CONTEXT_KEY_TYPES = (
+    "string",
+    "stringList",
+    "numeric",
+    "numericList",
+    "boolean",
+    "booleanList",
+    "ip",
+    "ipList",
+    "binary",
+    "binaryList",
+    "date",
+    "dateList",
+)
+
+
+def _valid_value(kind: str, value: str) -> bool:
+    if kind == "numeric":
+        try:
+            float(value)
+        except ValueError:
+            return False
+        return True
+    if kind == "boolean":
+        return value.lower() in ("true", "false")
+    if kind == "ip":
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            return False
+        return True
+    if kind == "binary":
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return True
+    if kind == "date":
+        return parse_date(value) is not None
+    return True
+
+
+def check_context_entries(entries: Any) -> None:
+    """Refuse ``ContextEntries`` IAM would refuse, with ``InvalidInput``.
+
+    Each entry needs a name of at least 5 characters, a type from
+    ``ContextKeyTypeEnum`` and values of that type; a scalar type takes one
+    value.
+    """
+    for entry in entries or ():
+        if not isinstance(entry, Mapping):
+            raise PolicyError("ContextEntries must be a list of structures.", code="InvalidInput")
+        name = entry.get("ContextKeyName")
+        kind = entry.get("ContextKeyType")
+        values = entry.get("ContextKeyValues")
+        if not isinstance(name, str) or not 5 <= len(name) <= 256:
+            raise PolicyError(f"Invalid context key name: {name!r}.", code="InvalidInput")
+        if kind not in CONTEXT_KEY_TYPES:
+            raise PolicyError(
+                f"Invalid context key type {kind!r} for context key {name}. Valid types: "
+                + ", ".join(CONTEXT_KEY_TYPES),
+                code="InvalidInput",
+            )
+        if not isinstance(values, (list, tuple)) or not values:
+            raise PolicyError(f"No values for context key {name}.", code="InvalidInput")
+        if not kind.endswith("List") and len(values) > 1:
+            raise PolicyError(
+                f"Context key {name} of type {kind} takes a single value.", code="InvalidInput"
+            )
+        scalar = kind[: -len("List")] if kind.endswith("List") else kind
+        for value in values:
+            if not _valid_value(scalar, _context_string(value)):
+                raise PolicyError(
+                    f"Invalid value {value!r} for context key {name} of type {kind}.",
+                    code="InvalidInput",
+                )
 
 
 def _position(location: Any) -> dict[str, int]:
@@ -65,6 +174,40 @@ def _for_action(policy: Policy | None, action: str) -> Policy | None:
     return policy
 
 
+# The most restrictive decision wins when results are aggregated.
+_RANK = {ALLOWED: 0, IMPLICIT_DENY: 1, EXPLICIT_DENY: 2}
+
+
+def _most_restrictive(decisions: Iterable[str]) -> str:
+    return max(decisions, key=lambda d: _RANK.get(d, 1), default=IMPLICIT_DENY)
+
+
+def arn_template(action: str, resources: Sequence[str] = ()) -> str:
+    """``EvalResourceName`` of a result: the ARN format of the action's
+    resource type that the simulated resources are of (the first required
+    one otherwise), or ``*`` when the action defines no ARN format."""
+    types = [t for t in catalog.resource_types(action) if t.arn]
+    if not types:
+        return "*"
+    for resource in resources:
+        for resource_type in types:
+            if _template_matches(resource_type.arn or "", resource):
+                return resource_type.arn or "*"
+    required = [t for t in types if t.required]
+    return (required or types)[0].arn or "*"
+
+
+def _template_matches(template: str, resource: str) -> bool:
+    t_fields = template.split(":", 5)
+    r_fields = resource.split(":", 5)
+    if len(t_fields) < 6 or len(r_fields) < 6 or t_fields[2] != r_fields[2]:
+        return False
+    # ${Placeholders} stand for any text; the resource part must have the shape.
+    parts = re.split(r"\$\{[^}]*\}", t_fields[5])
+    pattern = ".+".join(re.escape(p) for p in parts)
+    return re.fullmatch(pattern, r_fields[5], re.DOTALL) is not None
+
+
 def simulate(
     policies: Sequence[Policy],
     actions: Sequence[str],
@@ -79,11 +222,17 @@ def simulate(
     """Simulate ``actions`` on ``resources`` (default ``["*"]``) and answer in
     the shape of ``SimulateCustomPolicy``/``SimulatePrincipalPolicy``.
 
-    Each policy's ``name`` and ``source`` become ``SourcePolicyId`` and
+    As IAM's simulator does, it returns one ``EvaluationResult`` per action:
+    with resource ARNs given, ``ResourceSpecificResults`` holds one entry per
+    resource and the top level aggregates them (the most restrictive
+    decision, the union of the deciding statements and of the missing context
+    keys), naming the action's ARN template in ``EvalResourceName``. Each
+    policy's ``name`` and ``source`` become ``SourcePolicyId`` and
     ``SourcePolicyType`` in ``MatchedStatements``.
     """
-    explicit_resources = bool(resources)
-    resource_list = list(resources) if resources else ["*"]
+    # "*" given alone is the same simulation as no ResourceArns at all.
+    explicit_resources = bool(resources) and list(resources or ()) != ["*"]
+    resource_list = list(resources) if explicit_resources else ["*"]  # type: ignore[arg-type]
     by_kind: dict[str, Policy | None] = {}
     results = []
     for action in actions:
@@ -91,6 +240,7 @@ def simulate(
         if key not in by_kind:
             by_kind[key] = _for_action(resource_policy, action)
         target_policy = by_kind[key]
+        details = []
         for resource in resource_list:
             request = Request(action, resource, caller_arn, dict(context or {}))
             decision, verdicts = evaluate_detailed(
@@ -106,41 +256,91 @@ def simulate(
                 "MatchedStatements": [_statement(ref) for ref in decision.matched],
                 "MissingContextValues": list(decision.missing_context),
             }
+            # EvalDecisionDetails is returned only for cross-account simulations.
             if target_policy is not None and not same_account(request, resource_owner):
-                resource_verdict = verdicts.get("trust", verdicts.get("resource"))
                 detail["EvalDecisionDetails"] = {
                     "IAM Policy": verdicts["identity"],
-                    "Resource Policy": resource_verdict,
+                    "Resource Policy": verdicts.get("trust", verdicts.get("resource")),
                 }
-            elif explicit_resources and target_policy is not None:
-                detail["EvalDecisionDetails"] = {}
             if boundaries:
                 detail["PermissionsBoundaryDecisionDetail"] = {
                     "AllowedByPermissionsBoundary": decision.boundary_decision == ALLOWED
                 }
-            result: dict[str, Any] = {
-                "EvalActionName": action,
-                "EvalResourceName": resource,
-                "EvalDecision": decision.decision,
-                "MatchedStatements": detail["MatchedStatements"],
-                # With explicit resources AWS reports missing keys per resource.
-                "MissingContextValues": []
-                if explicit_resources
-                else detail["MissingContextValues"],
-            }
-            if "EvalDecisionDetails" in detail:
-                result["EvalDecisionDetails"] = detail["EvalDecisionDetails"]
-            if boundaries:
-                result["PermissionsBoundaryDecisionDetail"] = detail[
-                    "PermissionsBoundaryDecisionDetail"
-                ]
-            if explicit_resources:
-                result["ResourceSpecificResults"] = [
-                    {k: v for k, v in detail.items() if k != "EvalResourceDecision"}
-                    | {"EvalResourceDecision": decision.decision}
-                ]
-            results.append(result)
+            details.append(detail)
+        results.append(_aggregate(action, details, explicit_resources, bool(boundaries)))
     return {"EvaluationResults": results, "IsTruncated": False}
+
+
+def _aggregate(
+    action: str, details: list[dict[str, Any]], explicit: bool, boundaries: bool
+) -> dict[str, Any]:
+    decision = _most_restrictive(d["EvalResourceDecision"] for d in details)
+    matched: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for detail in details:
+        # Only the statements behind the reported decision are listed.
+        if detail["EvalResourceDecision"] == decision:
+            matched.extend(m for m in detail["MatchedStatements"] if m not in matched)
+        missing.extend(k for k in detail["MissingContextValues"] if k not in missing)
+    result: dict[str, Any] = {
+        "EvalActionName": action,
+        "EvalResourceName": arn_template(action, [d["EvalResourceName"] for d in details])
+        if explicit
+        else "*",
+        "EvalDecision": decision,
+        "MatchedStatements": matched,
+        "MissingContextValues": missing,
+    }
+    cross = [d["EvalDecisionDetails"] for d in details if "EvalDecisionDetails" in d]
+    if cross:
+        result["EvalDecisionDetails"] = {
+            source: _most_restrictive(c[source] for c in cross if source in c)
+            for source in cross[0]
+        }
+    elif explicit:
+        # Same account with resource ARNs: present, but empty.
+        result["EvalDecisionDetails"] = {}
+    if boundaries:
+        result["PermissionsBoundaryDecisionDetail"] = {
+            "AllowedByPermissionsBoundary": all(
+                d["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"]
+                for d in details
+            )
+        }
+    if explicit:
+        result["ResourceSpecificResults"] = details
+    return result
+
+
+def paginate(response: dict[str, Any], max_items: Any = None, marker: Any = None) -> dict[str, Any]:
+    """One page of a simulator response, as ``MaxItems`` and ``Marker`` ask.
+
+    ``MaxItems`` (1 to 1000) defaults to 100; ``Marker`` must be one this
+    function returned. ``IsTruncated`` says whether more follow and ``Marker``
+    where to go on from; it is absent on the last page.
+    """
+    limit = DEFAULT_MAX_ITEMS if max_items is None else max_items
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_ITEMS:
+        raise PolicyError(
+            f"Invalid value {max_items!r} for MaxItems: use an integer from 1 to {MAX_ITEMS}.",
+            code="InvalidInput",
+        )
+    start = 0
+    if marker is not None:
+        if not isinstance(marker, str) or not marker.isdigit():
+            raise PolicyError(f"Invalid Marker {marker!r}.", code="InvalidInput")
+        start = int(marker)
+    results = response["EvaluationResults"]
+    out = {k: v for k, v in response.items() if k != "Marker"}
+    out["EvaluationResults"] = results[start : start + limit]
+    out["IsTruncated"] = start + limit < len(results)
+    if out["IsTruncated"]:
+        out["Marker"] = str(start + limit)
+    return out
+
+
+DEFAULT_MAX_ITEMS = 100
+MAX_ITEMS = 1000
 
 
 def _parse(document: Any, kind: str, name: str, source: str) -> Policy:
@@ -151,8 +351,10 @@ def _parse(document: Any, kind: str, name: str, source: str) -> Policy:
 
 def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
     """``iam.simulate_custom_policy``: the same keyword arguments, the same
-    response. Malformed input policies raise
-    :class:`~labkit.policy.model.PolicyError` (``MalformedPolicyDocument``).
+    response, paged by ``MaxItems``/``Marker``. Malformed input policies raise
+    :class:`~labkit.policy.model.PolicyError` (``MalformedPolicyDocument``);
+    malformed ``ContextEntries``, ``MaxItems`` or ``Marker`` raise it with
+    code ``InvalidInput``.
     """
     policies = [
         _parse(doc, "identity", f"PolicyInputList.{i}", CUSTOM_POLICY_TYPE)
@@ -169,7 +371,8 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
         trust_only = bool(actions) and all(a.lower().startswith("sts:assumerole") for a in actions)
         kind = "trust" if trust_only else "resource"
         resource_policy = _parse(resource_document, kind, RESOURCE_POLICY_ID, RESOURCE_POLICY_TYPE)
-    return simulate(
+    check_context_entries(kwargs.get("ContextEntries"))
+    response = simulate(
         policies,
         list(kwargs.get("ActionNames") or ()),
         kwargs.get("ResourceArns"),
@@ -179,6 +382,7 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
         caller_arn=kwargs.get("CallerArn"),
         context=context_from_entries(kwargs.get("ContextEntries") or ()),
     )
+    return paginate(response, kwargs.get("MaxItems"), kwargs.get("Marker"))
 
 
 def context_keys(policies: Iterable[Policy]) -> list[str]:
