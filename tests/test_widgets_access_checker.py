@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from labkit.lab.account import Lab
@@ -16,7 +14,6 @@ TRUST = (
     '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":'
     '{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}}'
 )
-HAS_DIAGRAMS = importlib.util.find_spec("labkit.diagrams") is not None
 
 
 @pytest.fixture
@@ -106,7 +103,6 @@ def test_an_unknown_action_gets_a_hint(lab) -> None:
     assert unknown_action_note("iam:List*") == ""
 
 
-@pytest.mark.skipif(not HAS_DIAGRAMS, reason="labkit.diagrams is not there yet")
 def test_shows_the_evaluation_diagram_as_svg(lab) -> None:
     checker = AccessChecker(lab)
     assert "<svg" in checker.diagram.value
