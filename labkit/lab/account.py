@@ -660,6 +660,7 @@ def _register_handlers() -> None:
         managed,
         mfa,
         passwords,
+        quotas,
         simulator,
         sts,
     )

@@ -474,6 +474,9 @@ class Enforcer:
         try:
             parse_policy(params[rule[0]], rule[1], managed=rule[2])  # type: ignore[arg-type]
         except PolicyError as error:
+            # A managed policy past its 6,144 characters is a quota, not a malformed policy.
+            if error.code == "LimitExceeded":
+                raise AwsError("LimitExceeded", error.message, 409) from None
             raise AwsError("MalformedPolicyDocument", error.message, 400) from None
 
     def _after_call(

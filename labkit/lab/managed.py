@@ -96,10 +96,18 @@ def _by_policy_arn(call: Call) -> None:
         ensure_managed_policy(call.lab.backend, arn)
 
 
+def _attach(call: Call) -> dict[str, Any] | None:
+    """Load the AWS managed policy, then hold the attachment to IAM's quotas."""
+    from labkit.lab.quotas import check_attachment
+
+    _by_policy_arn(call)
+    return check_attachment(call)
+
+
+for _operation in ("AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy"):
+    handles("iam", _operation)(_attach)
+
 for _operation in (
-    "AttachUserPolicy",
-    "AttachGroupPolicy",
-    "AttachRolePolicy",
     "GetPolicy",
     "GetPolicyVersion",
     "ListPolicyVersions",

@@ -26,6 +26,7 @@ from moto.core.exceptions import ServiceException
 
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call, handles
+from labkit.lab.quotas import check_mfa_devices
 
 if TYPE_CHECKING:
     from labkit.lab.account import Lab
@@ -254,6 +255,7 @@ class MFA:
             raise AwsError("NoSuchEntity", _no_such_device(serial), 404)
         if device.user is not None:
             raise AwsError("EntityAlreadyExists", DEVICE_ALREADY_IN_USE, 409)
+        check_mfa_devices(user)
         window = self._consecutive(
             device, params["AuthenticationCode1"], params["AuthenticationCode2"], VERIFY_TOLERANCE
         )
