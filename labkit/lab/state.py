@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from labkit.lab.managed import managed_policy_document
 from labkit.policy.model import Policy, PolicyError, PolicyKind
 from labkit.policy.parse import parse_policy
 
@@ -59,17 +60,9 @@ def default_document(managed: Any) -> str | None:
 
 
 # With AllowUsersToChangePassword set in the account password policy, IAM
-# gives every user these permissions at the account level, without attaching
-# any policy (the same statements as the AWS managed IAMUserChangePassword).
-CHANGE_OWN_PASSWORD = """{
-  "Version": "2012-10-17",
-  "Statement": [
-    {"Sid": "ChangeOwnPassword", "Effect": "Allow", "Action": "iam:ChangePassword",
-     "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"]},
-    {"Sid": "ViewPasswordPolicy", "Effect": "Allow", "Action": "iam:GetAccountPasswordPolicy",
-     "Resource": "*"}
-  ]
-}"""
+# gives every user, at the account level and without attaching anything, the
+# permissions of the AWS managed policy IAMUserChangePassword.
+CHANGE_OWN_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 
 
 def _users_may_change_password(backend: Any) -> bool:
@@ -123,7 +116,7 @@ class PolicyState:
                         identity += self._entity_policies(group, f"group/{group.name}")
                 if _users_may_change_password(backend):
                     identity.append(
-                        parse_policy(CHANGE_OWN_PASSWORD).named(
+                        parse_policy(managed_policy_document(CHANGE_OWN_PASSWORD)).named(
                             "AllowUsersToChangePassword", "account password policy"
                         )
                     )
