@@ -401,6 +401,29 @@ class Enforcer:
             return error_response(error.code, error.message, error.status, protocol, request_id)
         return None
 
+    def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
+        """What the Lab would decide if ``principal`` asked for ``action`` on
+        ``resource``: the decision its calls get, for views that ask without
+        calling. AssumeRole weighs the trust policy as the STS handler does;
+        actions AWS asks no policy for are allowed."""
+        from labkit.lab.sts import find_role, trust_decision
+
+        target = Target(action, resource or "*")
+        if action.lower() == "sts:assumerole":
+            role = find_role(self.lab, target.resource)
+            if role is None:  # no such role: AWS denies, naming the trust policy
+                request = Request(action, target.resource, principal.arn)
+                return Decision("implicitDeny", request, denied_by="trust")
+            session_name = principal.session_name or principal.name
+            return trust_decision(
+                self.lab, principal, role, principal.mfa_at, {"RoleSessionName": session_name}
+            )
+        decision = self.authorize(principal, target)
+        if decision is None:
+            context = principal.context(self.lab.clock.time(), self.lab.region)
+            return Decision("allowed", Request(action, target.resource, principal.arn, context))
+        return decision
+
     def authorize(
         self, principal: Principal, target: Target, region: str | None = None
     ) -> Decision | None:

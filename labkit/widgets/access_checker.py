@@ -107,7 +107,6 @@ class AccessChecker(widgets.VBox):
 
     def refresh(self) -> None:
         """Reread the Lab's users and roles and decide again."""
-        self._reader.forget()
         self._load_principals()
         self._update()
 

@@ -23,7 +23,6 @@ from labkit.widgets._principals import (
     PrincipalChoice,
     as_principal,
     lab_principals,
-    request_for,
 )
 
 CELL_WIDTH = "34px"
@@ -149,7 +148,6 @@ class AccessMatrix(widgets.VBox):
         fingerprint = (self._reader.fingerprint(), self.mfa_present)
         if not force and fingerprint == self._fingerprint:
             return False
-        self._reader.forget()
         rows = select_principals(lab_principals(self.lab), self.wanted)
         if self._fingerprint is None or [r.arn for r in rows] != [r.arn for r in self._rows]:
             self._build(rows)
@@ -257,15 +255,10 @@ class AccessMatrix(widgets.VBox):
         return button
 
     def _decide_all(self) -> None:
-        from labkit.policy import Request, evaluate
-
         account = self.lab.account_id
         for row, choice in enumerate(self._rows):
             try:
                 principal = as_principal(self.lab, choice, self.mfa_present)
-                found = self._reader.policies(principal)
-                # One context per principal: building it is the costly part of a request.
-                base = request_for(self.lab, principal, "iam:ListUsers")
             except Exception as error:  # noqa: BLE001 - shown in the row's cells
                 for column in range(len(self.actions)):
                     self._set(row, column, error)
@@ -273,17 +266,7 @@ class AccessMatrix(widgets.VBox):
             for column, (action, template) in enumerate(self.actions):
                 try:
                     resource = resource_for(template, account, choice)
-                    request = Request(
-                        action, resource, principal=principal.arn, context=base.context
-                    )
-                    outcome: Any = evaluate(
-                        request,
-                        identity=found.identity,
-                        boundaries=found.boundaries,
-                        session=found.session,
-                        resource_policy=self._reader.resource_policy(action, resource),
-                        resource_owner=account,
-                    )
+                    outcome: Any = self._reader.decide(principal, action, resource)
                 except Exception as error:  # noqa: BLE001 - one bad cell must not hide the rest
                     outcome = error
                 self._set(row, column, outcome)
