@@ -483,16 +483,7 @@ class Lab:
             (t["Key"], t["Value"])
             for t in self.backend.tagger.list_tags_for_resource(user.arn)["Tags"]
         )
-        principal = Principal(
-            arn=user.arn,
-            type="User",
-            account=self.account_id,
-            user_id=user.id,
-            name=user.name,
-            mfa_at=mfa_at,
-            tags=tags,
-            console=console,
-        )
+        principal = Principal.user(user, mfa_at=mfa_at, tags=tags, console=console)
         self._principals[key] = (self.state.generation, principal)
         return principal
 

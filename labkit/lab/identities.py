@@ -37,6 +37,19 @@ class Principal:
     session_token: bool = False
 
     @classmethod
+    def user(cls, user: object, **fields: object) -> Principal:
+        """The IAM ``user`` (moto's user: ``arn``, ``name``, ``id``) calling as
+        itself. Other fields (``mfa_at``, ``tags``, ``console``) pass through."""
+        return cls(
+            arn=user.arn,  # type: ignore[attr-defined]
+            type="User",
+            account=user.arn.split(":")[4],  # type: ignore[attr-defined]
+            user_id=user.id,  # type: ignore[attr-defined]
+            name=user.name,  # type: ignore[attr-defined]
+            **fields,  # type: ignore[arg-type]
+        )
+
+    @classmethod
     def role_session(
         cls,
         role: object,

@@ -49,16 +49,9 @@ def as_principal(lab: Any, choice: PrincipalChoice, mfa: bool) -> Principal:
     mfa_at = now if mfa else None
     tags = principal_tags(lab, choice)
     if choice.kind == "user":
-        return Principal(
-            arn=choice.arn,
-            type="User",
-            account=lab.account_id,
-            user_id=choice.id,
-            name=choice.name,
-            mfa_at=mfa_at,
-            tags=tags,
-            console=True,  # so that "no MFA" reads as aws:MultiFactorAuthPresent=false
-        )
+        # Signed in on the console, so that "no MFA" reads as
+        # aws:MultiFactorAuthPresent=false, as the Lab's sign-in gives it.
+        return Principal.user(choice, mfa_at=mfa_at, tags=tags, console=True)
     return Principal.role_session(
         choice, SESSION_NAME, expires_at=now + 3600, mfa_at=mfa_at, tags=tags
     )
