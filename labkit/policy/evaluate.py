@@ -11,7 +11,8 @@ The verdict itself is the small table in :func:`_verdict`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -40,13 +41,21 @@ from labkit.policy.model import (
     Miss,
     Policy,
     PolicyKind,
+    PolicySet,
     Request,
     Statement,
     StatementRef,
 )
 from labkit.policy.variables import Variable
 
-__all__ = ["evaluate", "evaluate_detailed", "resource_owner_of", "same_account"]
+__all__ = [
+    "DECISION_TABLE",
+    "Row",
+    "evaluate",
+    "evaluate_detailed",
+    "resource_owner_of",
+    "same_account",
+]
 
 
 # --- compiled statements ----------------------------------------------------
@@ -208,7 +217,15 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
         _Compiled(
             _statement_body(s, variables),
             StatementRef(
-                policy.name, policy.source, kind, s.effect, s.index, s.sid, s.start, s.end
+                policy.name,
+                policy.source,
+                kind,
+                s.effect,
+                s.index,
+                s.sid,
+                s.start,
+                s.end,
+                policy.arn,
             ),
         )
         for s in policy.statements
@@ -322,204 +339,265 @@ def _run(
 
 def evaluate(
     request: Request,
-    identity: Sequence[Policy] = (),
+    identity: PolicySet | Sequence[Policy] = (),
     boundaries: Sequence[Policy] = (),
     session: Sequence[Policy] = (),
     resource_policy: Policy | None = None,
     *,
     resource_owner: str | None = None,
 ) -> Decision:
-    """Decide ``request`` against the caller's policies and the resource's.
+    """Decide ``request`` against every policy that applies.
 
-    ``identity`` are the caller's identity-based policies, ``boundaries`` its
-    permissions boundary (at most one in AWS; several must all allow),
-    ``session`` the session policies passed when the session was created, and
-    ``resource_policy`` the resource's policy: a role's trust policy when its
-    kind is ``"trust"``. ``resource_owner`` overrides the account read from
-    the resource ARN (which falls back to the caller's account).
+    Pass a :class:`~labkit.policy.model.PolicySet` as the second argument,
+    or the kinds one by one: ``identity`` are the caller's identity-based
+    policies, ``boundaries`` its permissions boundary (at most one in AWS;
+    several must all allow), ``session`` the session policies passed when the
+    session was created, and ``resource_policy`` the resource's policy: a
+    role's trust policy when its kind is ``"trust"``. ``resource_owner``
+    overrides the account read from the resource ARN (which falls back to the
+    caller's account).
+
+    The decision records each kind's own verdict (``Decision.verdicts``) and
+    the row of :data:`DECISION_TABLE` that decided (``Decision.row``).
     """
-    return evaluate_detailed(
-        request, identity, boundaries, session, resource_policy, resource_owner=resource_owner
-    )[0]
+    policies = (
+        identity
+        if isinstance(identity, PolicySet)
+        else PolicySet(tuple(identity), tuple(boundaries), tuple(session), resource_policy)
+    )
+    return _decide(request, policies, resource_owner)
 
 
 def evaluate_detailed(
     request: Request,
-    identity: Sequence[Policy] = (),
+    identity: PolicySet | Sequence[Policy] = (),
     boundaries: Sequence[Policy] = (),
     session: Sequence[Policy] = (),
     resource_policy: Policy | None = None,
     *,
     resource_owner: str | None = None,
 ) -> tuple[Decision, dict[str, DecisionName]]:
-    """Decide ``request`` against the caller's policies and the resource's.
+    """:func:`evaluate`, with each kind's own verdict returned beside the
+    decision, as AWS's simulator reports them."""
+    decision = evaluate(
+        request, identity, boundaries, session, resource_policy, resource_owner=resource_owner
+    )
+    return decision, dict(decision.verdicts)
 
-    ``identity`` are the caller's identity-based policies, ``boundaries`` its
-    permissions boundary (at most one in AWS; several must all allow),
-    ``session`` the session policies passed when the session was created, and
-    ``resource_policy`` the resource's policy: a role's trust policy when its
-    kind is ``"trust"``. ``resource_owner`` overrides the account read from
-    the resource ARN (which falls back to the caller's account).
 
-    Also returns each kind of policy's own verdict (identity, and boundary,
-    session, resource or trust when given), as AWS's simulator reports them.
-    """
+def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -> Decision:
     action_lower = request.action.lower()
     misses: list[Miss] = []
     missing: dict[str, str] = {}
 
-    identity_side = _Side(True)
-    for policy in identity:
-        _run(
-            _compiled(policy, "identity"),
-            identity_side,
-            request,
-            action_lower,
-            None,
-            misses,
-            missing,
-        )
-    boundary_side = _Side(bool(boundaries))
-    for policy in boundaries:
-        _run(
-            _compiled(policy, "boundary"),
-            boundary_side,
-            request,
-            action_lower,
-            None,
-            misses,
-            missing,
-        )
-    session_side = _Side(bool(session))
-    for policy in session:
-        _run(
-            _compiled(policy, "session"), session_side, request, action_lower, None, misses, missing
-        )
+    def side(kind: PolicyKind, given: Sequence[Policy], caller: Caller | None = None) -> _Side:
+        found = _Side(bool(given) or kind == "identity")
+        for policy in given:
+            _run(
+                _compiled(policy, kind),
+                found,
+                request,
+                action_lower,
+                caller,
+                misses,
+                missing,
+                bool(policies.boundary),
+            )
+        return found
+
+    resource_policy = policies.resource
     resource_kind: PolicyKind = (
         "trust" if resource_policy is not None and resource_policy.kind == "trust" else "resource"
     )
-    resource_side = _Side(resource_policy is not None)
     caller = caller_of(request.principal)
-    if resource_policy is not None:
-        _run(
-            _compiled(resource_policy, resource_kind),
-            resource_side,
-            request,
-            action_lower,
-            caller,
-            misses,
-            missing,
-            bool(boundaries),
-        )
-
-    decision, denied_by = _verdict(
-        identity_side,
-        boundary_side,
-        session_side,
-        resource_side,
-        resource_kind,
-        caller,
-        same_account(request, resource_owner),
+    sides = {
+        "identity": side("identity", policies.identity),
+        "boundary": side("boundary", policies.boundary),
+        "session": side("session", policies.session),
+        resource_kind: side(
+            resource_kind, () if resource_policy is None else (resource_policy,), caller
+        ),
+    }
+    facts = _Facts(
+        identity=sides["identity"],
+        boundary=sides["boundary"],
+        session=sides["session"],
+        resource=sides[resource_kind],
+        resource_kind=resource_kind,
+        caller=caller,
+        same=same_account(request, resource_owner),
     )
-    sides = (identity_side, boundary_side, session_side, resource_side)
+    row = next(row for row in DECISION_TABLE if row.applies(facts))
+    decision, denied_by = row.outcome(facts)
     if decision == EXPLICIT_DENY:
-        matched = tuple(ref for side in sides for ref in side.denies)
+        matched = tuple(ref for found in sides.values() for ref in found.denies)
     elif decision == ALLOWED:
-        matched = tuple(ref for side in sides for ref in side.allows)
+        matched = tuple(ref for found in sides.values() for ref in found.allows)
     else:
         matched = ()
-    decision_record = Decision(
+    boundary = sides["boundary"]
+    return Decision(
         decision=decision,
         request=request,
         matched=matched,
         misses=tuple(misses),
         missing_context=tuple(missing.values()),
         denied_by=denied_by,
-        boundary_decision=boundary_side.decision if boundary_side.present else None,
+        boundary_decision=boundary.decision if boundary.present else None,
+        verdicts={kind: found.decision for kind, found in sides.items() if found.present},
+        row=row.name,
     )
-    verdicts = {"identity": identity_side.decision}
-    for kind, side in (
-        ("boundary", boundary_side),
-        ("session", session_side),
-        (resource_kind, resource_side),
-    ):
-        if side.present:
-            verdicts[kind] = side.decision
-    return decision_record, verdicts
 
 
-def _verdict(
-    identity: _Side,
-    boundary: _Side,
-    session: _Side,
-    resource: _Side,
-    resource_kind: DenialSource,
-    caller: Caller,
-    same: bool,
-) -> tuple[DecisionName, DenialSource | None]:
-    """The final decision and, for a denial, which kind of policy caused it.
-
-    An explicit deny anywhere wins. Otherwise, with ``limits`` meaning "every
-    boundary and session policy given allows" and ``identity`` meaning
-    "an identity policy allows, within the limits":
-
-    ==========================  ===============================================
-    situation                   allowed when
-    ==========================  ===============================================
-    caller is the account root  (same account) always
-    no resource policy          identity (same account); never (cross account)
-    caller is a service         resource policy names the service
-    resource policy, same acct  it names the caller or its session exactly;
-                                or it names the role behind the session and
-                                limits hold; or identity
-    trust policy, same account  as a resource policy, but an identity allow
-                                counts only if the trust names the account
-    cross account (either)      resource or trust policy allows (naming the
-                                caller, its role or its account) and identity
-    ==========================  ===============================================
-
-    A same-account grant naming only the account (``arn:aws:iam::ACCT:root``)
-    delegates to identity policies, so it alone allows nothing.
-    """
-    for side, kind in (
-        (identity, "identity"),
-        (resource, resource_kind),
-        (boundary, "boundary"),
-        (session, "session"),
-    ):
-        if side.denies:
-            return EXPLICIT_DENY, kind  # type: ignore[return-value]
-
-    limits_gap: DenialSource | None = None
-    if boundary.present and not boundary.allows:
-        limits_gap = "boundary"
-    elif session.present and not session.allows:
-        limits_gap = "session"
-    identity_gap: DenialSource | None = "identity" if not identity.allows else limits_gap
-    granted = resource.level if resource.present else NO_MATCH
-
-    if same and caller.kind == "root":
-        # The account's root user has full access to its own account.
-        return ALLOWED, None
-    if not resource.present:
-        # Across accounts the resource's owner must grant access too.
-        return _result(identity_gap if same else identity_gap or resource_kind)
-    if caller.kind == "service":
-        return _result(None if granted == DIRECT_MATCH else resource_kind)
-    if granted == NO_MATCH and resource_kind == "trust":
-        return IMPLICIT_DENY, "trust"
-    if not same:
-        if granted == NO_MATCH:
-            return _result(identity_gap or resource_kind)
-        return _result(identity_gap)
-    if granted == DIRECT_MATCH:
-        return ALLOWED, None
-    if granted == ROLE_MATCH:
-        return _result(limits_gap)
-    # Left: a grant to the account, or none. Either way identity decides; a
-    # trust policy must still trust the account, which the check above ensured.
-    return _result(identity_gap)
+# --- the decision table -----------------------------------------------------
 
 
-def _result(gap: DenialSource | None) -> tuple[DecisionName, DenialSource | None]:
+@dataclass(frozen=True)
+class _Facts:
+    """What the policies of each kind said about one request."""
+
+    identity: _Side
+    boundary: _Side
+    session: _Side
+    resource: _Side
+    resource_kind: DenialSource
+    caller: Caller
+    same: bool
+
+    @property
+    def limits_gap(self) -> DenialSource | None:
+        """The limit (boundary, then session policy) that does not allow, if any."""
+        if self.boundary.present and not self.boundary.allows:
+            return "boundary"
+        if self.session.present and not self.session.allows:
+            return "session"
+        return None
+
+    @property
+    def identity_gap(self) -> DenialSource | None:
+        """What keeps the identity side from allowing, within the limits."""
+        return "identity" if not self.identity.allows else self.limits_gap
+
+    @property
+    def granted(self) -> int:
+        """How closely the resource-based policy's allows name the caller."""
+        return self.resource.level if self.resource.present else NO_MATCH
+
+    @property
+    def denier(self) -> DenialSource | None:
+        """The first kind of policy with a matching explicit Deny."""
+        for found, kind in (
+            (self.identity, "identity"),
+            (self.resource, self.resource_kind),
+            (self.boundary, "boundary"),
+            (self.session, "session"),
+        ):
+            if found.denies:
+                return kind  # type: ignore[return-value]
+        return None
+
+
+Outcome = tuple[DecisionName, "DenialSource | None"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the decision table: when it applies, and what it decides."""
+
+    name: str
+    when: str
+    then: str
+    applies: Callable[[_Facts], bool]
+    outcome: Callable[[_Facts], Outcome]
+
+
+def _result(gap: DenialSource | None) -> Outcome:
     return (ALLOWED, None) if gap is None else (IMPLICIT_DENY, gap)
+
+
+# Read top to bottom: the first row that applies decides. A same-account
+# grant naming only the account (``arn:aws:iam::ACCT:root``) delegates to
+# identity policies, so it alone allows nothing.
+DECISION_TABLE: tuple[Row, ...] = (
+    Row(
+        "explicit-deny",
+        "a Deny statement in any policy matches the request",
+        "denied: an explicit deny always wins",
+        lambda f: f.denier is not None,
+        lambda f: (EXPLICIT_DENY, f.denier),
+    ),
+    Row(
+        "root",
+        "the caller is the account's root user, in its own account",
+        "allowed: the root user has full access to its own account",
+        lambda f: f.same and f.caller.kind == "root",
+        lambda f: (ALLOWED, None),
+    ),
+    Row(
+        "identity-only",
+        "no resource-based policy applies, in the caller's own account",
+        "allowed only if an identity-based policy allows, within any "
+        "permissions boundary and session policy",
+        lambda f: not f.resource.present and f.same,
+        lambda f: _result(f.identity_gap),
+    ),
+    Row(
+        "cross-account-no-resource-policy",
+        "no resource-based policy applies, and the resource is in another account",
+        "denied: across accounts the resource's owner must grant access too",
+        lambda f: not f.resource.present,
+        lambda f: _result(f.identity_gap or f.resource_kind),
+    ),
+    Row(
+        "service",
+        "the caller is an AWS service",
+        "allowed only if the resource-based policy names the service",
+        lambda f: f.caller.kind == "service",
+        lambda f: _result(None if f.granted == DIRECT_MATCH else f.resource_kind),
+    ),
+    Row(
+        "trust-not-granted",
+        "the role's trust policy does not trust the caller (nor its account)",
+        "denied: a role can be assumed only by a principal its trust policy names",
+        lambda f: f.granted == NO_MATCH and f.resource_kind == "trust",
+        lambda f: (IMPLICIT_DENY, "trust"),
+    ),
+    Row(
+        "cross-account-not-granted",
+        "the resource is in another account and its policy does not name the caller",
+        "denied: the resource's owner did not grant access",
+        lambda f: not f.same and f.granted == NO_MATCH,
+        lambda f: _result(f.identity_gap or f.resource_kind),
+    ),
+    Row(
+        "cross-account",
+        "the resource is in another account and its policy names the caller",
+        "allowed only if the caller's own identity-based policies allow too",
+        lambda f: not f.same,
+        lambda f: _result(f.identity_gap),
+    ),
+    Row(
+        "resource-names-caller",
+        "the resource-based policy allows the caller itself, by its exact ARN",
+        "allowed, whatever the identity-based policies say",
+        lambda f: f.granted == DIRECT_MATCH,
+        lambda f: (ALLOWED, None),
+    ),
+    Row(
+        "resource-names-role",
+        "the resource-based policy allows the role behind the caller's session",
+        "allowed within the permissions boundary and session policies",
+        lambda f: f.granted == ROLE_MATCH,
+        lambda f: _result(f.limits_gap),
+    ),
+    Row(
+        "identity-decides",
+        "the resource-based policy names only the caller's account, or nobody",
+        "allowed only if an identity-based policy allows, within any "
+        "permissions boundary and session policy",
+        lambda f: True,
+        lambda f: _result(f.identity_gap),
+    ),
+)
+
+ROWS: dict[str, Row] = {row.name: row for row in DECISION_TABLE}

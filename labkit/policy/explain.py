@@ -57,10 +57,30 @@ def _miss(miss: Miss) -> str:
     return f"{where}: its {element} does not cover the request."
 
 
+def _rule(decision: Decision) -> str | None:
+    """The row of the decision table that decided, in words."""
+    from labkit.policy.evaluate import ROWS
+
+    row = ROWS.get(decision.row or "")
+    return f"Rule: {row.when}, so {row.then}." if row is not None else None
+
+
+def _verdicts(decision: Decision) -> str | None:
+    """Each kind of policy's own verdict, when more than one kind took part."""
+    if len(decision.verdicts) < 2:
+        return None
+    said = ", ".join(
+        f"{_KIND_WORDS.get(kind, kind)} {verdict}" for kind, verdict in decision.verdicts.items()
+    )
+    return f"Each kind of policy said: {said}."
+
+
 def explain(decision: Decision) -> str:
-    """A short explanation for a learner: the decision, the statements that
-    decided it, why the others did not apply, and missing context keys."""
+    """A short explanation for a learner: the decision, the rule of AWS's
+    evaluation logic that reached it, the statements that decided it, why
+    the others did not apply, and missing context keys."""
     lines = [_headline(decision)]
+    lines += [line for line in (_rule(decision), _verdicts(decision)) if line]
     if decision.matched:
         verb = "Denied by" if decision.decision == EXPLICIT_DENY else "Allowed by"
         lines.append(f"{verb}:")

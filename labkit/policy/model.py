@@ -113,6 +113,7 @@ class Policy:
     id: str | None = None
     name: str = field(default="", compare=False)
     source: str = field(default="IAM Policy", compare=False)
+    arn: str | None = field(default=None, compare=False)  # a managed policy's ARN
 
     @classmethod
     def parse(cls, document: str | Mapping[str, Any], kind: PolicyKind = "identity") -> Policy:
@@ -124,12 +125,13 @@ class Policy:
 
         return parse_policy(document, kind)
 
-    def named(self, name: str, source: str | None = None) -> Policy:
-        """This policy labelled with a name (and source type) for explanations."""
+    def named(self, name: str, source: str | None = None, arn: str | None = None) -> Policy:
+        """This policy labelled with a name (and source type, and a managed
+        policy's ARN) for explanations, denial messages and the simulator."""
         # A field-by-field copy: the same as dataclasses.replace, several times
         # cheaper, and the Lab names every policy it reads.
         copy = object.__new__(Policy)
-        copy.__dict__.update(self.__dict__, name=name, source=source or self.source)
+        copy.__dict__.update(self.__dict__, name=name, source=source or self.source, arn=arn)
         return copy
 
     @property
@@ -191,11 +193,30 @@ class StatementRef:
     sid: str | None = None
     start: Location | None = field(default=None, compare=False)
     end: Location | None = field(default=None, compare=False)
+    arn: str | None = field(default=None, compare=False)  # the managed policy's ARN
 
     @property
     def label(self) -> str:
         """The Sid, or ``statement N`` when there is none."""
         return self.sid if self.sid else f"statement {self.index}"
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Every policy that takes part in one decision, by kind.
+
+    ``identity`` are the caller's identity-based policies (inline, managed,
+    through groups, and account-level grants); ``boundary`` its permissions
+    boundary (AWS allows one; several must all allow); ``session`` the
+    session policies passed when its session was made; ``resource`` the
+    resource's own policy (a bucket policy, or a role's trust policy when its
+    kind is ``"trust"``).
+    """
+
+    identity: tuple[Policy, ...] = ()
+    boundary: tuple[Policy, ...] = ()
+    session: tuple[Policy, ...] = ()
+    resource: Policy | None = None
 
 
 @dataclass(frozen=True)
@@ -232,7 +253,11 @@ class Decision:
     ``missing_context`` names condition keys the policies tested but the
     request did not carry. ``denied_by`` names the kind of policy that caused
     a denial (None when allowed). ``boundary_decision`` is the permissions
-    boundaries' own verdict when any were given.
+    boundaries' own verdict when any were given. ``verdicts`` holds each
+    kind of policy's own verdict (``identity`` always; ``boundary``,
+    ``session``, ``resource`` or ``trust`` when present), and ``row`` names
+    the row of the decision table (``labkit.policy.evaluate.DECISION_TABLE``)
+    that reached the final decision.
     """
 
     decision: DecisionName
@@ -242,6 +267,8 @@ class Decision:
     missing_context: tuple[str, ...] = ()
     denied_by: DenialSource | None = None
     boundary_decision: DecisionName | None = None
+    verdicts: Mapping[str, DecisionName] = field(default_factory=dict, compare=False)
+    row: str | None = field(default=None, compare=False)
 
     @property
     def allowed(self) -> bool:
