@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, Literal
-from urllib.parse import unquote
 
 DEFAULT_ACCOUNT = "123456789012"
 AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
@@ -92,6 +91,7 @@ class Inventory:
     roles: tuple[RoleInfo, ...] = ()
     policies: tuple[PolicyInfo, ...] = ()
     account_id: str = DEFAULT_ACCOUNT
+    allow_users_to_change_password: bool = False
 
     def __post_init__(self) -> None:
         # Sorted once here so every view built from it is deterministic.
@@ -155,83 +155,13 @@ class Inventory:
 
     @classmethod
     def from_lab(cls, lab: Any) -> Inventory:
-        """A snapshot of a :class:`labkit.Lab`'s account, read from its IAM
-        backend without any API call."""
-        return cls.from_backend(lab.backend)
+        """A snapshot of a :class:`labkit.Lab`'s account, read from its store
+        without any API call."""
+        return lab.store.inventory()
 
-    @classmethod
-    def from_backend(cls, backend: Any) -> Inventory:
-        """A snapshot of a moto IAM backend."""
-        account = backend.account_id
-        group_names: dict[str, list[str]] = {}
-        groups = []
-        for group in backend.groups.values():
-            for user in group.users:
-                group_names.setdefault(user.name, []).append(group.name)
-            groups.append(
-                GroupInfo(
-                    name=group.name,
-                    arn=group.arn,
-                    attached=tuple(sorted(group.managed_policies)),
-                    inline=_inline(group.policies),
-                    path=group.path,
-                )
-            )
-        users = [
-            UserInfo(
-                name=user.name,
-                arn=user.arn,
-                groups=tuple(sorted(group_names.get(user.name, ()))),
-                attached=tuple(sorted(user.managed_policies)),
-                inline=_inline(user.policies),
-                # moto has no user boundaries; the Lab keeps them on the user.
-                boundary=getattr(user, "permissions_boundary_arn", None) or None,
-                has_login_profile=user.password is not None,
-                has_access_keys=bool(user.access_keys),
-                mfa=bool(user.mfa_devices),
-                path=user.path,
-            )
-            for user in backend.users.values()
-        ]
-        roles = [
-            RoleInfo(
-                name=role.name,
-                arn=role.arn,
-                trust=_document(role.assume_role_policy_document),
-                attached=tuple(sorted(role.managed_policies)),
-                inline=_inline(role.policies),
-                boundary=role.permissions_boundary_arn or None,
-                path=role.path,
-            )
-            for role in backend.roles.values()
-        ]
-        used = {
-            arn
-            for entity in (*users, *groups, *roles)
-            for arn in (*entity.attached, getattr(entity, "boundary", None))
-            if arn
-        }
-        policies = []
-        for arn, policy in backend.managed_policies.items():
-            aws = arn.startswith(AWS_POLICY_PREFIX)
-            # moto may hold all ~1,600 AWS policies; only the used ones matter.
-            if aws and arn not in used:
-                continue
-            policies.append(
-                PolicyInfo(
-                    arn=arn,
-                    name=policy.name,
-                    path=policy.path,
-                    kind="aws" if aws else "customer",
-                    document=_document(_default_version(policy)),
-                )
-            )
-        known = {p.arn for p in policies}
-        for arn in sorted(used - known):
-            if arn.startswith(AWS_POLICY_PREFIX):
-                # A boundary names a policy without loading it into moto.
-                policies.append(_aws_policy(arn))
-        return cls(tuple(users), tuple(groups), tuple(roles), tuple(policies), account)
+    def users_may_change_password(self) -> bool:
+        """Whether the account lets users change their own password."""
+        return self.allow_users_to_change_password
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Inventory:
@@ -341,38 +271,15 @@ def _name_of(name_or_arn: str, marker: str) -> str:
     return name_or_arn
 
 
-def _document(text: Any) -> dict[str, Any]:
-    """A policy document from moto's stored text (JSON, maybe URL-encoded)."""
-    if isinstance(text, Mapping):
-        return dict(text)
-    if not text:
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        try:
-            return json.loads(unquote(text))
-        except ValueError:
-            return {}
-
-
-def _inline(policies: Mapping[str, str]) -> dict[str, Document]:
-    return {name: _document(policies[name]) for name in sorted(policies)}
-
-
-def _default_version(policy: Any) -> str:
-    for version in policy.versions:
-        if version.is_default:
-            return version.document
-    return policy.versions[0].document if policy.versions else ""
-
-
 def _aws_policy(arn: str) -> PolicyInfo:
     path, _, name = arn[len("arn:aws:iam::aws:policy") :].rpartition("/")
+    document: dict[str, Any] = {}
     try:
-        from labkit.lab.managed import managed_policy_document
+        from labkit.lab.managed import aws_policy_info
 
-        document = managed_policy_document(arn)
-    except (ImportError, KeyError):
-        document = {}
+        info = aws_policy_info(arn)
+        if info is not None:
+            document = json.loads(str(info.document))
+    except ImportError:  # the kit without moto: no AWS managed documents
+        pass
     return PolicyInfo(arn=arn, name=name, path=path + "/", kind="aws", document=document)

@@ -162,8 +162,8 @@ def test_policies_are_cached_between_calls(lab, monkeypatch):
     dynamodb = _session(lab).client("dynamodb")
     dynamodb.list_tables()
     calls = []
-    original = lab.state._gather
-    monkeypatch.setattr(lab.state, "_gather", lambda p: calls.append(p) or original(p))
+    original = lab.policies._gather
+    monkeypatch.setattr(lab.policies, "_gather", lambda p: calls.append(p) or original(p))
     for _ in range(3):
         dynamodb.list_tables()
     assert calls == []
@@ -337,19 +337,21 @@ def test_operations_moto_lacks_fail_with_a_clear_error(lab):
         ("boundary", "explicitDeny", "with an explicit deny in a permissions boundary"),
         ("session", "implicitDeny", "because no session policy allows the s3:GetObject action"),
         ("session", "explicitDeny", "with an explicit deny in a session policy"),
-        ("trust", "implicitDeny", "because no role trust policy allows the s3:GetObject action"),
-        ("trust", "explicitDeny", "with an explicit deny in the role trust policy"),
+        # STS names the role and gives no reason when its trust policy refuses,
+        # and calls the trust policy the role's resource-based policy.
+        ("trust", "implicitDeny", ""),
+        ("trust", "explicitDeny", "with an explicit deny in a resource-based policy"),
     ],
 )
 def test_denial_message_forms(denied_by, decision, ending):
     target = Target("s3:GetObject", "arn:aws:s3:::b/k")
     verdict = Decision(decision, Request("s3:GetObject"), denied_by=denied_by)
     message = denial_message(f"arn:aws:iam::{ACCT}:user/u", target, verdict)
-    # S3 quotes the resource; a role trust policy denial names none.
-    resource = "" if denied_by == "trust" else 'on resource: "arn:aws:s3:::b/k" '
-    assert (
-        message == f"User: arn:aws:iam::{ACCT}:user/u is not authorized to perform: s3:GetObject "
-        f"{resource}{ending}"
+    # S3 quotes the resource; every denial names it.
+    resource = 'on resource: "arn:aws:s3:::b/k"'
+    assert message == (
+        f"User: arn:aws:iam::{ACCT}:user/u is not authorized to perform: s3:GetObject "
+        f"{resource} {ending}".rstrip()
     )
 
 

@@ -6,46 +6,34 @@ import os
 import random
 import shutil
 import subprocess
-from types import SimpleNamespace
 from typing import Any
 
 import pyotp
 import pytest
-from moto.iam.models import iam_backends
 
 from labkit.lab.clock import Clock
+from labkit.lab.context import AccountContext
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import HANDLERS, Call
 from labkit.lab.identities import Principal
 from labkit.lab.mfa import (
     DEVICE_IN_USE,
     INVALID_CODE,
-    MFA,
     STEP,
     Authenticator,
     otpauth_uri,
     qr_png,
 )
-from labkit.lab.passwords import Passwords
 
 T0 = 1_700_000_010.0  # 10 s into a TOTP window
 
 
 def fake_lab(seed: int = 1) -> Any:
-    """The parts of a Lab that MFA and Passwords use, on a fresh moto account."""
+    """A fresh account's running parts (MFA, passwords...), without a Lab."""
     account = f"{random.randrange(10**11, 10**12)}"
     clock = Clock()
     clock.freeze(T0)
-    lab = SimpleNamespace(
-        account_id=account,
-        region="us-east-1",
-        clock=clock,
-        random=random.Random(seed),
-        backend=iam_backends[account]["aws"],
-    )
-    lab.mfa = MFA(lab)
-    lab.passwords = Passwords(lab)
-    return lab
+    return AccountContext.create(account, "us-east-1", clock, random.Random(seed))
 
 
 def principal(lab: Any, name: str = "root") -> Principal:

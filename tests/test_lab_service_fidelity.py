@@ -153,14 +153,17 @@ MESSAGES = [
         f"User: {ANN} is not authorized to perform: dynamodb:GetItem on resource: {TABLE} "
         "because no session policy allows the dynamodb:GetItem action",
     ),
+    # STS always names the role; a trust policy that does not trust the caller
+    # gives no reason, and an explicit deny in it is one in the role's
+    # resource-based policy.
     (
         "sts trust, implicit",
         "sts:AssumeRole",
         f"arn:aws:iam::{ACCOUNT}:role/R",
         "implicitDeny",
         "trust",
-        f"User: {ANN} is not authorized to perform: sts:AssumeRole "
-        "because no role trust policy allows the sts:AssumeRole action",
+        f"User: {ANN} is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/R",
     ),
     (
         "sts trust, explicit",
@@ -168,8 +171,8 @@ MESSAGES = [
         f"arn:aws:iam::{ACCOUNT}:role/R",
         "explicitDeny",
         "trust",
-        f"User: {ANN} is not authorized to perform: sts:AssumeRole "
-        "with an explicit deny in the role trust policy",
+        f"User: {ANN} is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/R with an explicit deny in a resource-based policy",
     ),
     (
         "sts identity, implicit",
@@ -332,7 +335,7 @@ def test_session_policy_denial_names_the_session_policy(lab: Lab) -> None:
     assert lab.trail.last is not None and lab.trail.last.principal == who
 
 
-def test_assume_role_trust_denial_names_no_resource(lab: Lab) -> None:
+def test_assume_role_trust_denial_names_the_role(lab: Lab) -> None:
     iam = lab.client("iam")
     trust = policy(
         {
@@ -347,8 +350,7 @@ def test_assume_role_trust_denial_names_no_resource(lab: Lab) -> None:
         lambda: ann.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="s1")
     ) == (
         "AccessDenied",
-        f"User: {ANN} is not authorized to perform: sts:AssumeRole "
-        "because no role trust policy allows the sts:AssumeRole action",
+        f"User: {ANN} is not authorized to perform: sts:AssumeRole on resource: {role['Arn']}",
         403,
     )
 

@@ -42,7 +42,7 @@ def test_a_well_run_account_passes() -> None:
 
 def test_root_access_keys_fail_the_check() -> None:
     lab: Any = fake_lab()
-    lab.root_access_keys = ["AKIAROOTEXAMPLE"]
+    lab.credentials.create_root_key()
     assert by_name(security_status(lab))["Delete your root access keys"] is False
 
 

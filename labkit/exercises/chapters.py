@@ -109,6 +109,22 @@ def has_mfa_device(user: str) -> Question:
 # --- questions about decisions -------------------------------------------------
 
 
+def as_user(lab: Lab, user: str, context: dict[str, str] | None = None) -> Any:
+    """The user as their calls reach AWS: signed in on the console (with or
+    without MFA) when the context says ``aws:MultiFactorAuthPresent``, else
+    with access keys, which carry no MFA key at all."""
+    from labkit.lab.identities import Principal
+
+    found = lab.store.moto_user(user)
+    if found is None:
+        raise LookupError(user)
+    mfa = (context or {}).get("aws:MultiFactorAuthPresent")
+    principal = Principal.user(
+        found, console=mfa is not None, mfa_at=lab.clock.time() if mfa == "true" else None
+    )
+    return lab.account.credentials.current_user(principal)
+
+
 def decides(
     user: str,
     action: str,
@@ -116,41 +132,23 @@ def decides(
     expected: str,
     context: dict[str, str] | None = None,
 ) -> Question:
-    """Whether the simulator decides ``expected`` for the user's request."""
+    """Whether the user's request gets ``expected``: the decision a real call
+    would get, with every policy that applies (the resource's own included)."""
 
     def done(lab: Lab) -> bool:
-        from labkit.lab.simulator import simulate_principal_policy
-
-        entries = [
-            {"ContextKeyName": key, "ContextKeyValues": [value], "ContextKeyType": "string"}
-            for key, value in (context or {}).items()
-        ]
-        answer = simulate_principal_policy(
-            lab,
-            {
-                "PolicySourceArn": f"arn:aws:iam::{ACCOUNT}:user/{user}",
-                "ActionNames": [action],
-                "ResourceArns": [resource],
-                "ContextEntries": entries,
-            },
-        )
-        return answer["EvaluationResults"][0]["EvalDecision"] == expected
+        return lab.decide(as_user(lab, user, context), action, resource).decision == expected
 
     return done
 
 
 def trust_allows(role: str, user: str, expected: bool) -> Question:
-    """Whether the role's trust policy alone lets the user assume it."""
+    """Whether the user may assume the role, as a real AssumeRole call is decided."""
 
     def done(lab: Lab) -> bool:
-        from labkit.policy import Policy, Request, evaluate
-
-        (found,) = [r for r in lab.backend.roles.values() if r.name == role]
-        trust = Policy.parse(found.assume_role_policy_document, kind="trust")
-        request = Request(
-            "sts:AssumeRole", found.arn, principal=f"arn:aws:iam::{ACCOUNT}:user/{user}"
-        )
-        return evaluate(request, resource_policy=trust).allowed == expected
+        found = lab.store.moto_role(role)
+        if found is None:
+            return False
+        return lab.decide(as_user(lab, user), "sts:AssumeRole", found.arn).allowed == expected
 
     return done
 

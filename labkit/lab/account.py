@@ -5,21 +5,27 @@
     >>> analyst = lab.session_for_keys(key_id, secret)  # an IAM user's keys
     >>> analyst.client("dynamodb").list_tables()      # authorized like AWS
 
-moto keeps the account's objects; every call made through a Lab client is
-first authorized against the caller's policies (:mod:`labkit.lab.enforce`)
-and recorded in :attr:`Lab.trail`. Nothing leaves the process: moto answers
-every request, and the credentials inside the Lab are fake.
+moto keeps the account's objects. While a Lab is open, every boto3 client in
+the process (made by the Lab or not) calls as the principal its keys belong
+to: each call is first authorized against that principal's policies
+(:mod:`labkit.lab.enforce`) and recorded in :attr:`Lab.trail`. Nothing leaves
+the process: moto answers every request, connections beyond this machine are
+refused (:mod:`labkit.lab.seal`), and the credentials inside the Lab are fake.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import string
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.clock import Clock
+from labkit.lab.credentials import (
+    CREDENTIAL_ERRORS,
+    ROOT_ACCESS_KEY_ID,
+    ROOT_SECRET_ACCESS_KEY,
+    credential_error,
+)
 from labkit.lab.errors import AwsError, SignInError
 from labkit.lab.identities import Principal
 from labkit.lab.trail import Trail
@@ -27,12 +33,24 @@ from labkit.lab.trail import Trail
 if TYPE_CHECKING:
     from moto.iam.models import IAMBackend
 
+    from labkit.lab.context import AccountContext
+    from labkit.policy import Decision
+
+__all__ = [
+    "ACCOUNT_ID",
+    "CREDENTIAL_ERRORS",
+    "MFA_REQUIRED",
+    "REGION",
+    "ROOT_ACCESS_KEY_ID",
+    "ROOT_SECRET_ACCESS_KEY",
+    "SIGN_IN_FAILED",
+    "Lab",
+    "Session",
+    "active_lab",
+]
+
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
-
-# The root user's stand-in credentials: fake, and only ever seen by moto.
-ROOT_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
-ROOT_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example
 
 # The environment inside a Lab: fake credentials, one region, no profile files.
 _ENVIRONMENT = {
@@ -50,70 +68,35 @@ _REMOVED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAU
 SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
 MFA_REQUIRED = "MFA code required. Enter the code from your MFA device to sign in."
 
-# Refused credentials, per protocol: kind -> protocol -> (code, message, status).
-_SIGNATURE = (
-    "The request signature we calculated does not match the signature you provided. "
-    "Check your AWS Secret Access Key and signing method. Consult the service "
-    "documentation for details."
-)
-CREDENTIAL_ERRORS: dict[str, dict[str, tuple[str, str, int]]] = {
-    "InvalidClientTokenId": {
-        "query": (
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.",
-            403,
-        ),
-        "json": (
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-            400,
-        ),
-        "rest-xml": (
-            "InvalidAccessKeyId",
-            "The AWS Access Key Id you provided does not exist in our records.",
-            403,
-        ),
-    },
-    "SignatureDoesNotMatch": {
-        "query": ("SignatureDoesNotMatch", _SIGNATURE, 403),
-        "json": ("InvalidSignatureException", _SIGNATURE, 400),
-        "rest-xml": (
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. "
-            "Check your key and signing method.",
-            403,
-        ),
-    },
-    "ExpiredToken": {
-        "query": ("ExpiredToken", "The security token included in the request is expired", 403),
-        "json": (
-            "ExpiredTokenException",
-            "The security token included in the request is expired",
-            400,
-        ),
-        "rest-xml": ("ExpiredToken", "The provided token has expired.", 400),
-    },
-}
+# moto's settings while a Lab runs: the Lab checks credentials itself, and
+# Lambda functions answer without a container.
+_MOTO_CONFIG = {"core": {"mock_credentials": False}, "lambda": {"use_docker": False}}
 
 _active: Lab | None = None  # the Lab running in this process, if any
 
 
 class Session:
-    """Someone signed in: a principal and the clients that call as it.
+    """Someone signed in: the credentials they sign with, and clients that use them.
 
-    A session made from access keys checks them on every call, as AWS does,
-    so a key deactivated or an expired token stops working at once.
+    Every call checks the credentials, as AWS does, so a key deactivated or
+    an expired token stops working at once.
     """
 
-    def __init__(self, lab: Lab, resolve: Any, credentials: dict[str, str | None]) -> None:
+    def __init__(self, lab: Lab, credentials: dict[str, str | None]) -> None:
         self._lab = lab
-        self._resolve = resolve
         self._credentials = credentials
 
     @property
     def principal(self) -> Principal:
         """Who calls; raises ``AwsError`` when the credentials stopped working."""
-        return self._resolve()
+        if self._lab.closed:  # sessions end with their account
+            from labkit.lab.credentials import refused
+
+            raise refused()
+        creds = self._credentials
+        return self._lab.account.credentials.resolve(
+            creds.get("AccessKeyId"), creds.get("SecretAccessKey"), creds.get("SessionToken")
+        )
 
     @property
     def arn(self) -> str:
@@ -127,7 +110,7 @@ class Session:
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client whose calls are authorized as this session's principal."""
-        return self._lab._make_client(service, self._resolve, self._credentials, **kwargs)
+        return self._lab._make_client(service, self._credentials, **kwargs)
 
     def assume_role(
         self,
@@ -186,6 +169,9 @@ class Lab:
         self.clock = Clock()
         self.trail = Trail()
         self._saved_env: dict[str, str | None] = {}
+        self._resets = 0
+        self._retired: set[str] = set()  # key ids this Lab must never hand out again
+        self._twins: dict[int, Any] = {}
         self._start()
         _active = self
         self._fresh_state()
@@ -198,13 +184,14 @@ class Lab:
         import moto
         from moto.core.models import MockAWS
 
-        from labkit.lab import s3
+        from labkit.lab import s3, seal
 
         self._set_environment()
         _install_aws_ids()
         s3.install()
-        self._mock: MockAWS = moto.mock_aws(config={"core": {"mock_credentials": False}})
+        self._mock: MockAWS = moto.mock_aws(config=_MOTO_CONFIG)
         self._mock.start()
+        seal.install(active_lab)
 
     def _set_environment(self) -> None:
         for name in (*_ENVIRONMENT, *_REMOVED):
@@ -222,51 +209,53 @@ class Lab:
         self._saved_env = {}
 
     def _fresh_state(self) -> None:
-        """Seed the randomness and build the Lab's own records of the account."""
+        """Seed the randomness and build the account's running parts."""
         from moto.moto_api._internal import mock_random
 
-        _register_handlers()
+        from labkit.lab.context import AccountContext
         from labkit.lab.enforce import Enforcer
-        from labkit.lab.mfa import MFA
-        from labkit.lab.passwords import Passwords
-        from labkit.lab.state import PolicyState
 
-        if self.seed is not None:
-            mock_random.seed(self.seed)
-        self.random = random.Random(self.seed)
-        self._temporary: dict[str, tuple[str, str, Principal]] = {}
-        self._principals: dict[str, tuple[int, Principal]] = {}
-        self.state = PolicyState(self)
-        self.enforcer = Enforcer(self)
-        self.mfa = MFA(self)
-        self.passwords = Passwords(self)
-        self.root = Principal(
-            arn=f"arn:aws:iam::{self.account_id}:root",
-            type="Account",
-            account=self.account_id,
-            user_id=self.account_id,
-            name="root",
+        # After a reset the numbers go on differently: ids and keys of the
+        # emptied account are never handed out again.
+        seed = (
+            self.seed if self._resets == 0 or self.seed is None else f"{self.seed}/{self._resets}"
         )
+        if seed is not None:
+            mock_random.seed(seed)
+        self.random = random.Random(seed)
+        self.account: AccountContext = AccountContext.create(
+            self.account_id, self.region, self.clock, self.random, self.trail, self._retired
+        )
+        self.enforcer = Enforcer(self.account, lambda: not self.closed)
+        self._twins = {}
 
     def reset(self) -> None:
-        """Empty the account: no users, policies, tables or buckets; a new trail."""
+        """Empty the account: no users, policies, tables or buckets; a new trail.
+
+        Every session and key issued before stops working.
+        """
         self._check_open()
+        self.account.credentials.retire_all()
         self._mock.reset()
         self.trail.clear()
         self.clock = Clock()
+        self._resets += 1
         self._fresh_state()
 
     def close(self) -> None:
-        """Stop the account; clients made from it refuse further calls."""
+        """Stop the account; every session ends and clients made from it refuse
+        further calls."""
         global _active
         if self.closed:
             return
         self.closed = True
         try:
+            self.account.credentials.retire_all()
             self._mock.stop()
         finally:
-            from labkit.lab import s3
+            from labkit.lab import s3, seal
 
+            seal.remove()
             _remove_aws_ids()
             s3.remove()
             self._restore_environment()
@@ -287,42 +276,96 @@ class Lab:
         if self.closed:
             raise RuntimeError("This Lab was closed; start a new one with Lab().")
 
-    # --- moto ------------------------------------------------------------------
+    # --- the account's parts -----------------------------------------------------
 
     @property
     def backend(self) -> IAMBackend:
         """moto's IAM backend for the account."""
-        from moto.iam.models import iam_backends
+        return self.account.store.iam
 
-        return iam_backends[self.account_id]["aws"]
+    @property
+    def store(self) -> Any:
+        """The account's stored state (:class:`~labkit.lab.store.Store`)."""
+        return self.account.store
+
+    @property
+    def policies(self) -> Any:
+        """Which policies apply (:class:`~labkit.policy_source.PolicySource`)."""
+        return self.account.policies
+
+    @property
+    def mfa(self) -> Any:
+        """The account's virtual MFA devices (:class:`~labkit.lab.mfa.MFA`)."""
+        return self.account.mfa
+
+    @property
+    def passwords(self) -> Any:
+        """Console passwords (:class:`~labkit.lab.passwords.Passwords`)."""
+        return self.account.passwords
+
+    @property
+    def root(self) -> Principal:
+        """The account's root user."""
+        return self.account.root
 
     def invalidate(self) -> None:
         """Forget cached policies after changing moto's state directly."""
-        self.state.invalidate()
-        self.state.invalidate_buckets()
+        self.account.store.changed()
 
     def new_request_id(self) -> str:
         """A request id in AWS's shape, reproducible under a seed."""
-        return str(_uuid(self.random))
+        return self.enforcer.new_request_id()
+
+    def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
+        """What a call by ``principal`` asking for ``action`` on ``resource``
+        would get: the same decision, from the same place, as the call."""
+        return self.enforcer.decide(principal, action, resource)
 
     # --- callers ---------------------------------------------------------------
 
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client calling as the account's root user (never restricted)."""
-        root = self.root
         credentials = {"AccessKeyId": ROOT_ACCESS_KEY_ID, "SecretAccessKey": ROOT_SECRET_ACCESS_KEY}
-        return self._make_client(service, lambda: root, credentials, **kwargs)
+        return self._make_client(service, credentials, **kwargs)
 
-    def _make_client(
-        self, service: str, resolve: Any, credentials: dict[str, Any], **kwargs: Any
-    ) -> Any:
+    def _make_client(self, service: str, credentials: dict[str, Any], **kwargs: Any) -> Any:
         self._check_open()
         kwargs.setdefault("region_name", self.region)
         kwargs.setdefault("aws_access_key_id", credentials.get("AccessKeyId"))
         kwargs.setdefault("aws_secret_access_key", credentials.get("SecretAccessKey"))
         kwargs.setdefault("aws_session_token", credentials.get("SessionToken"))
         client = _botocore_session().client(service, **kwargs)
-        return self.enforcer.attach(client, resolve)
+        client._labkit_owner = self
+        return self.enforcer.adopt(client)
+
+    def _serve(self, client: Any) -> Any:
+        """The client that carries out ``client``'s calls in this Lab: itself,
+        adopted, or a twin on the service's usual endpoint."""
+        from labkit.lab import seal
+
+        if seal.served_elsewhere(client):
+            twin = self._twins.get(id(client))
+            if twin is None or twin[0] is not client:
+                twin = (client, self._twin(client))
+                self._twins[id(client)] = twin
+            client = twin[1]
+        _with_moto(client)
+        return self.enforcer.adopt(client)
+
+    def _twin(self, client: Any) -> Any:
+        from labkit.lab import seal
+
+        signer = getattr(client, "_request_signer", None)
+        found = getattr(signer, "_credentials", None)
+        frozen = found.get_frozen_credentials() if found is not None else None
+        return _botocore_session().client(
+            client.meta.service_model.service_name,
+            region_name=client.meta.region_name,
+            aws_access_key_id=frozen.access_key if frozen else None,
+            aws_secret_access_key=frozen.secret_key if frozen else None,
+            aws_session_token=frozen.token if frozen else None,
+            config=seal.plain_config(client.meta.config),
+        )
 
     def sign_in(self, user_name: str, password: str, mfa_code: str | None = None) -> Session:
         """Sign in to the console as an IAM user, as the sign-in page checks it.
@@ -351,15 +394,10 @@ class Lab:
             mfa_at = self.clock.time()
         if change_required is not None:
             raise change_required
-        name = user.name
-        return Session(
-            self,
-            self._user_resolver(name, console=True, mfa_at=mfa_at),
-            {
-                "AccessKeyId": _fake_key(self.random, "ASIA"),
-                "SecretAccessKey": _secret(self.random),
-            },
-        )
+        principal = Principal.user(user, mfa_at=mfa_at, console=True)
+        credentials = self.account.credentials.issue(principal)
+        credentials.pop("Expiration")
+        return Session(self, credentials)
 
     def service_session(self, service: str, role: str, session_name: str | None = None) -> Session:
         """A session for ``role`` as the AWS ``service`` assumes it for you.
@@ -371,26 +409,19 @@ class Lab:
         (``AccessDenied``) is raised. ``role`` is a role name or ARN; the
         session is named after the role unless ``session_name`` is given.
         """
-        from labkit.lab.sts import find_role
-        from labkit.policy import Request, evaluate
+        from labkit.lab.actions import Target
 
         arn = role if role.startswith("arn:") else f"arn:aws:iam::{self.account_id}:role/{role}"
-        found = find_role(self, arn)
-        trust = self.state.trust_policy(arn) if found is not None else None
-        now = self.clock.time()
-        context = {
-            "aws:PrincipalServiceName": service,
-            "aws:CurrentTime": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now)),
-        }
-        request = Request("sts:AssumeRole", arn, principal=service, context=context)
-        if trust is None or not evaluate(request, resource_policy=trust).allowed:
+        found = self.store.moto_role(arn)
+        decision = self.account.authorizer.decide_service(service, Target("sts:AssumeRole", arn))
+        if found is None or not decision.allowed:
             raise AwsError(
                 "AccessDenied",
                 f"{service} is not authorized to perform: sts:AssumeRole on resource: {arn}",
                 403,
             )
         name = session_name or found.name
+        now = self.clock.time()
         principal = Principal.role_session(found, name, expires_at=now + 3600)
         credentials = self.register_temporary_credentials(principal)
         return self.session_for_keys(
@@ -412,12 +443,9 @@ class Lab:
             "SecretAccessKey": secret_access_key,
             "SessionToken": session_token,
         }
-        if access_key_id in self._temporary:
-            resolve = self._temporary_resolver(access_key_id, secret_access_key, session_token)
-        else:
-            resolve = self._key_resolver(access_key_id, secret_access_key)
+        session = Session(self, credentials)
         try:
-            resolve()
+            session.principal  # noqa: B018 - checks the keys now, as AWS would
         except AwsError as error:
             from botocore.exceptions import ClientError
 
@@ -425,7 +453,7 @@ class Lab:
             raise ClientError(
                 {"Error": {"Code": code, "Message": message}}, "GetCallerIdentity"
             ) from None
-        return Session(self, resolve, credentials)
+        return session
 
     def register_temporary_credentials(self, principal: Principal) -> dict[str, Any]:
         """Issue temporary credentials that sign as ``principal``.
@@ -433,110 +461,11 @@ class Lab:
         Returns AWS's ``Credentials`` shape: ``AccessKeyId`` (``ASIA...``),
         ``SecretAccessKey``, ``SessionToken`` and ``Expiration``.
         """
-        access_key_id = _fake_key(self.random, "ASIA")
-        secret = _secret(self.random)
-        token = "IQoJb3JpZ2luX2VjE" + "".join(
-            self.random.choices(string.ascii_letters + string.digits + "+/", k=340)
-        )
-        self._temporary[access_key_id] = (secret, token, principal)
-        expires = (
-            principal.expires_at if principal.expires_at is not None else self.clock.time() + 3600
-        )
-        return {
-            "AccessKeyId": access_key_id,
-            "SecretAccessKey": secret,
-            "SessionToken": token,
-            "Expiration": datetime.fromtimestamp(int(expires), UTC),
-        }
+        return self.account.credentials.issue(principal)
 
     def credential_error(self, kind: str, protocol: str) -> tuple[str, str, int]:
         """AWS's (code, message, status) for refused credentials on a protocol."""
-        table = CREDENTIAL_ERRORS.get(kind, CREDENTIAL_ERRORS["InvalidClientTokenId"])
-        return table.get(protocol, table["query"])
-
-    # --- principals ------------------------------------------------------------
-
-    def _user_resolver(
-        self, user_name: str, *, console: bool = False, mfa_at: float | None = None
-    ) -> Any:
-        def resolve() -> Principal:
-            return self._user_principal(user_name, console=console, mfa_at=mfa_at)
-
-        return resolve
-
-    def _user_principal(
-        self, user_name: str, *, console: bool = False, mfa_at: float | None = None
-    ) -> Principal:
-        # Tags can change between calls; rebuild only after an IAM write.
-        key = f"{user_name}|{console}|{mfa_at}"
-        cached = self._principals.get(key)
-        if cached is not None and cached[0] == self.state.generation:
-            return cached[1]
-        user = self.backend.users.get(user_name)
-        if user is None:
-            raise AwsError(
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-                403,
-            )
-        tags = tuple(
-            (t["Key"], t["Value"])
-            for t in self.backend.tagger.list_tags_for_resource(user.arn)["Tags"]
-        )
-        principal = Principal.user(user, mfa_at=mfa_at, tags=tags, console=console)
-        self._principals[key] = (self.state.generation, principal)
-        return principal
-
-    def _key_resolver(self, access_key_id: str, secret_access_key: str) -> Any:
-        def resolve() -> Principal:
-            key = self.backend.access_keys.get(access_key_id)
-            if key is None:
-                key = next(
-                    (
-                        k
-                        for k in self.backend.access_keys.values()
-                        if k.access_key_id == access_key_id
-                    ),
-                    None,
-                )
-            if key is None or key.status != "Active":
-                raise AwsError(
-                    "InvalidClientTokenId",
-                    "The security token included in the request is invalid.",
-                    403,
-                )
-            if key.secret_access_key != secret_access_key:
-                raise AwsError("SignatureDoesNotMatch", _SIGNATURE, 403)
-            return self._user_principal(key.user_name)
-
-        return resolve
-
-    def _temporary_resolver(
-        self, access_key_id: str, secret_access_key: str, session_token: str | None
-    ) -> Any:
-        def resolve() -> Principal:
-            if access_key_id not in self._temporary:  # issued before a reset
-                raise AwsError(
-                    "InvalidClientTokenId",
-                    "The security token included in the request is invalid.",
-                    403,
-                )
-            secret, token, principal = self._temporary[access_key_id]
-            if session_token != token:
-                raise AwsError(
-                    "InvalidClientTokenId",
-                    "The security token included in the request is invalid.",
-                    403,
-                )
-            if secret != secret_access_key:
-                raise AwsError("SignatureDoesNotMatch", _SIGNATURE, 403)
-            if principal.expires_at is not None and self.clock.time() >= principal.expires_at:
-                raise AwsError(
-                    "ExpiredToken", "The security token included in the request is expired", 403
-                )
-            return principal
-
-        return resolve
+        return credential_error(kind, protocol)
 
     # --- account-wide features ---------------------------------------------------
 
@@ -544,7 +473,7 @@ class Lab:
         """The account's security checklist (root MFA, access keys, ...)."""
         from labkit.lab.status import security_status
 
-        return security_status(self)
+        return security_status(self.account)
 
     def sign_in_url(self) -> str:
         """The account's console sign-in URL for IAM users, as the IAM dashboard shows it.
@@ -570,20 +499,6 @@ class Lab:
         from labkit.lab.scenarios import load
 
         return load(self, scenario)
-
-
-def _uuid(rng: random.Random) -> Any:
-    from uuid import UUID
-
-    return UUID(int=rng.getrandbits(128), version=4)
-
-
-def _fake_key(rng: random.Random, prefix: str) -> str:
-    return prefix + "".join(rng.choices(string.ascii_uppercase + "234567", k=16))
-
-
-def _secret(rng: random.Random) -> str:
-    return "".join(rng.choices(string.ascii_letters + string.digits + "+/", k=40))
 
 
 # AWS's unique ids: a 4-letter prefix for the kind of entity, then 17 more
@@ -643,20 +558,6 @@ def _remove_aws_ids() -> None:
     _MOTO_ID_FUNCTIONS.clear()
 
 
-def _register_handlers() -> None:
-    """Import the modules whose handlers answer what moto lacks or gets wrong."""
-    from labkit.lab import (  # noqa: F401 - importing registers their handlers
-        boundaries,
-        conflicts,
-        managed,
-        mfa,
-        passwords,
-        quotas,
-        simulator,
-        sts,
-    )
-
-
 _SESSION: Any = None
 
 
@@ -669,6 +570,20 @@ def _botocore_session() -> Any:
 
         _SESSION = boto3.session.Session(region_name=REGION)
     return _SESSION
+
+
+def _with_moto(client: Any) -> None:
+    """Give a client moto's answers if it was made before moto was imported."""
+    from moto.core.models import botocore_stubber
+
+    events = client.meta.events
+    emitter = getattr(events, "_emitter", events)
+    try:
+        known = botocore_stubber in list(emitter._handlers.prefix_search("before-send"))
+    except AttributeError:  # another emitter: register, at worst twice
+        known = False
+    if not known:
+        events.register("before-send", botocore_stubber)
 
 
 def active_lab() -> Lab | None:

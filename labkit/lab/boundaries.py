@@ -13,31 +13,33 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.errors import AwsError
-from labkit.lab.handlers import Call, handles
+from labkit.lab.handlers import Call, Handler
 
 if TYPE_CHECKING:
-    from labkit.lab.account import Lab
+    from labkit.lab.context import AccountContext
 
 _ACCOUNT_CREATED = datetime(2024, 1, 1, tzinfo=UTC)  # the Lab account's fixed birthday
 
 
-def _user(lab: Lab, name: str) -> Any:
-    user = lab.backend.users.get(name)
+def _user(account: AccountContext, name: str) -> Any:
+    user = account.backend.users.get(name)
     if user is None:
         raise AwsError("NoSuchEntity", f"The user with name {name} cannot be found.", 404)
     return user
 
 
-def _check_policy(lab: Lab, arn: str) -> None:
+def _check_policy(account: AccountContext, arn: str) -> None:
     from labkit.lab.managed import ensure_managed_policy
 
-    if arn not in lab.backend.managed_policies and not ensure_managed_policy(lab.backend, arn):
+    if arn not in account.backend.managed_policies and not ensure_managed_policy(
+        account.backend, arn
+    ):
         raise AwsError(
             "NoSuchEntity", f"Scope ARN: {arn} does not exist or is not attachable.", 404
         )
 
 
-def user_shape(lab: Lab, user: Any) -> dict[str, Any]:
+def user_shape(account: AccountContext, user: Any) -> dict[str, Any]:
     """A user as ``GetUser``/``CreateUser`` return it, boundary included."""
     shape: dict[str, Any] = {
         "Path": user.path,
@@ -52,7 +54,7 @@ def user_shape(lab: Lab, user: Any) -> dict[str, Any]:
             "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
             "PermissionsBoundaryArn": boundary,
         }
-    tags = lab.backend.tagger.list_tags_for_resource(user.arn)["Tags"]
+    tags = account.backend.tagger.list_tags_for_resource(user.arn)["Tags"]
     if tags:
         shape["Tags"] = tags
     if user.password_last_used is not None:
@@ -60,28 +62,26 @@ def user_shape(lab: Lab, user: Any) -> dict[str, Any]:
     return shape
 
 
-@handles("iam", "CreateUser")
 def create_user(call: Call) -> dict[str, Any] | None:
     """CreateUser, keeping the permissions boundary it was given."""
     boundary = call.params.get("PermissionsBoundary")
     if not boundary:
         return None  # moto creates the user as asked
-    lab = call.lab
-    _check_policy(lab, boundary)
+    account = call.account
+    _check_policy(account, boundary)
     from labkit.lab.mfa import moto_errors
 
     with moto_errors():
-        user = lab.backend.create_user(
-            lab.region,
+        user = account.backend.create_user(
+            account.region,
             user_name=call.params["UserName"],
             path=call.params.get("Path") or "/",
             tags=call.params.get("Tags") or [],
         )
     user.permissions_boundary_arn = boundary
-    return {"User": user_shape(lab, user)}
+    return {"User": user_shape(account, user)}
 
 
-@handles("iam", "GetUser")
 def get_user(call: Call) -> dict[str, Any] | None:
     """GetUser, showing a user's permissions boundary (and the root user)."""
     name = call.params.get("UserName")
@@ -89,30 +89,36 @@ def get_user(call: Call) -> dict[str, Any] | None:
         if call.principal.is_root:  # AWS describes the root user itself
             return {
                 "User": {
-                    "UserId": call.lab.account_id,
+                    "UserId": call.account.account_id,
                     "Arn": call.principal.arn,
                     "CreateDate": _ACCOUNT_CREATED,
                 }
             }
         return None
-    user = call.lab.backend.users.get(name)
+    user = call.account.backend.users.get(name)
     if user is None or not getattr(user, "permissions_boundary_arn", None):
         return None  # moto answers, NoSuchEntity included
-    return {"User": user_shape(call.lab, user)}
+    return {"User": user_shape(call.account, user)}
 
 
-@handles("iam", "PutUserPermissionsBoundary")
 def put_user_permissions_boundary(call: Call) -> dict[str, Any]:
     """Set a user's permissions boundary."""
-    user = _user(call.lab, call.params["UserName"])
-    _check_policy(call.lab, call.params["PermissionsBoundary"])
+    user = _user(call.account, call.params["UserName"])
+    _check_policy(call.account, call.params["PermissionsBoundary"])
     user.permissions_boundary_arn = call.params["PermissionsBoundary"]
     return {}
 
 
-@handles("iam", "DeleteUserPermissionsBoundary")
 def delete_user_permissions_boundary(call: Call) -> dict[str, Any]:
     """Remove a user's permissions boundary."""
-    user = _user(call.lab, call.params["UserName"])
+    user = _user(call.account, call.params["UserName"])
     user.permissions_boundary_arn = None
     return {}
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreateUser": create_user,
+    "GetUser": get_user,
+    "PutUserPermissionsBoundary": put_user_permissions_boundary,
+    "DeleteUserPermissionsBoundary": delete_user_permissions_boundary,
+}

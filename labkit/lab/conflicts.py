@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from labkit.lab.errors import AwsError
-from labkit.lab.handlers import Call, handles
+from labkit.lab.handlers import Call, Handler
 
 if TYPE_CHECKING:
     from moto.iam.models import IAMBackend
@@ -71,15 +71,13 @@ def policy_delete_conflict(backend: IAMBackend, policy_arn: str) -> str | None:
     return None
 
 
-@handles("iam", "DeleteGroup")
 def delete_group(call: Call) -> None:
     """Refuse to delete a group with members or policies."""
-    reason = group_delete_conflict(call.lab.backend, call.params["GroupName"])
+    reason = group_delete_conflict(call.account.backend, call.params["GroupName"])
     if reason:
         raise _conflict(reason)
 
 
-@handles("iam", "DeletePolicy")
 def delete_policy(call: Call) -> None:
     """Refuse to delete an attached policy or one with extra versions.
 
@@ -94,6 +92,12 @@ def delete_policy(call: Call) -> None:
             f"iam:DeletePolicy on resource: policy {arn}",
             403,
         )
-    reason = policy_delete_conflict(call.lab.backend, arn)
+    reason = policy_delete_conflict(call.account.backend, arn)
     if reason:
         raise _conflict(reason)
+
+
+HANDLERS: dict[str, Handler] = {
+    "DeleteGroup": delete_group,
+    "DeletePolicy": delete_policy,
+}

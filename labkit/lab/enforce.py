@@ -1,15 +1,17 @@
-"""Authorize every call a Lab client makes, as AWS would, before moto sees it.
+"""Authorize every call made in a Lab, as AWS would, before moto sees it.
 
-Each client the Lab hands out carries three botocore event handlers:
+Every boto3 client in the process is adopted by the running Lab (see
+:mod:`labkit.lab.seal`) and carries four botocore event handlers:
 
-- ``before-parameter-build`` keeps the call's parameters (``before-call`` only
-  sees the serialized request) and resolves who is calling;
-- ``before-call`` maps the call to IAM action(s) and resource(s), gathers the
-  caller's policies, asks the policy engine, and answers a denial with AWS's
-  ``AccessDenied`` error. An allowed call goes to the Lab's handler for that
-  operation, if there is one, or on to moto;
-- ``after-call`` / ``after-call-error`` write the trail and drop cached
-  policies after an IAM write.
+- ``before-parameter-build`` keeps the call's parameters (``before-call``
+  only sees the serialized request) and finds who is calling, from the keys
+  the client signs with;
+- ``before-call`` runs the call through the steps AWS takes: credentials,
+  the service's input checks, the limits of session credentials, then each
+  action the call needs (:mod:`labkit.lab.authorize`), then the service's own
+  checks, and answers a refusal with AWS's error. An allowed call goes to the
+  Lab's handler for that operation, if there is one, or on to moto;
+- ``after-call`` / ``after-call-error`` write the trail and note IAM writes.
 
 Returning ``(http, parsed)`` from ``before-call`` short-circuits the call;
 with a status of 400 or more botocore raises ``ClientError`` itself, so
@@ -21,39 +23,31 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from labkit.lab.actions import Target, targets
+from labkit.lab.actions import Target
+from labkit.lab.credentials import credential_error
+from labkit.lab.denials import (
+    INVALID_TOKEN_FOR_IAM,
+    SESSION_TOKEN_STS,
+    access_denied_code,
+    denial_message,
+)
 from labkit.lab.errors import AwsError
-from labkit.lab.handlers import HANDLERS, Call
+from labkit.lab.handlers import Call
+from labkit.lab.services import Asked, Service, offered, service
 from labkit.lab.trail import TrailEvent
-from labkit.lab.validation import VALIDATED_SERVICES, aws_message, check_input, check_unique_name
-from labkit.policy.model import ALLOWED, Decision, PolicyError, Request
+from labkit.lab.validation import VALIDATED_SERVICES, aws_message, check_input
+from labkit.policy.model import ALLOWED, Decision
+from labkit.policy_source import UnreadablePolicy
 
 if TYPE_CHECKING:
-    from labkit.lab.account import Lab
+    from labkit.lab.context import AccountContext
     from labkit.lab.identities import Principal
 
-# Resolves the caller at call time; raises AwsError for refused credentials.
-Caller = Callable[[], "Principal"]
-
-# Operations AWS answers for any authenticated caller, whatever the policies say.
-UNAUTHORIZED_OK = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
-
-# Operations whose handler makes the whole decision: AssumeRole weighs the
-# caller's policies together with the role's trust policy, in the context of
-# the MFA code given with the call.
-AUTHORIZED_BY_HANDLER = frozenset({"sts:AssumeRole"})
-
-# What the root user may always do to its own bucket, whatever its policy says.
-ROOT_BUCKET_POLICY = frozenset(
-    {"s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"}
-)
-
-# IAM resources whose tags are aws:ResourceTag/... and iam:ResourceTag/... keys.
-_IAM_TAGGED = ("arn:aws:iam::",)
+__all__ = ["Enforcer", "denial_message", "error_response", "requested_region"]
 
 # Services AWS serves from one global endpoint: aws:RequestedRegion is us-east-1.
 _GLOBAL_SERVICES = frozenset({"iam"})
@@ -64,45 +58,8 @@ def requested_region(prefix: str, client_region: str) -> str:
     return "us-east-1" if prefix in _GLOBAL_SERVICES else client_region
 
 
-# IAM reads: every other IAM operation changes what policies say.
-_IAM_READS = ("Get", "List", "Simulate", "Generate")
-
-# Policy documents IAM validates before storing: operation -> (parameter, kind, managed).
-VALIDATED: dict[str, tuple[str, str, bool]] = {
-    "iam:CreatePolicy": ("PolicyDocument", "identity", True),
-    "iam:CreatePolicyVersion": ("PolicyDocument", "identity", True),
-    "iam:PutUserPolicy": ("PolicyDocument", "identity", False),
-    "iam:PutGroupPolicy": ("PolicyDocument", "identity", False),
-    "iam:PutRolePolicy": ("PolicyDocument", "identity", False),
-    "iam:CreateRole": ("AssumeRolePolicyDocument", "trust", False),
-    "iam:UpdateAssumeRolePolicy": ("PolicyDocument", "trust", False),
-}
-
-# Where moto's answers live, to refuse operations moto does not model.
-_MOTO_RESPONSES = {
-    "iam": ("moto.iam.responses", "IamResponse"),
-    "sts": ("moto.sts.responses", "TokenResponse"),
-    "dynamodb": ("moto.dynamodb.responses", "DynamoHandler"),
-}
-
-_PARAMS = "labkit.params"
-_CALLER = "labkit.caller"
+_PENDING = "labkit.pending"
 _EVENT = "labkit.event"
-
-_DENIAL_POLICY = {
-    "identity": "an identity-based policy",
-    "resource": "a resource-based policy",
-    "boundary": "a permissions boundary",
-    "session": "a session policy",
-    "trust": "the role trust policy",
-}
-_MISSING_POLICY = {
-    "identity": "identity-based policy",
-    "resource": "resource-based policy",
-    "boundary": "permissions boundary",
-    "session": "session policy",
-    "trust": "role trust policy",
-}
 
 
 class _Http:
@@ -115,101 +72,6 @@ class _Http:
         self.text = ""
         self.raw = None
         self.url = ""
-
-
-@dataclass(frozen=True)
-class DenialStyle:
-    """How one service words the resource and the denying policy in a denial.
-
-    S3 puts the resource ARN in double quotes and names the denying policy as
-    ``..., with policy ARN: ARN``; IAM, STS, DynamoDB and the rest write the
-    ARN bare and append ``: ARN``.
-    """
-
-    quote_resource: bool = False
-    policy_arn: str = ": "
-
-
-DENIAL_STYLES: dict[str, DenialStyle] = {
-    "s3": DenialStyle(quote_resource=True, policy_arn=", with policy ARN: "),
-}
-_PLAIN = DenialStyle()
-
-# Policy types whose denials leave the resource out ("... to perform:
-# sts:AssumeRole because no role trust policy allows the sts:AssumeRole action").
-_NO_RESOURCE = frozenset({"trust"})
-
-
-def denial_message(principal_arn: str, target: Target, decision: Decision) -> str:
-    """AWS's AccessDenied message for a denied request.
-
-    ``User: ARN is not authorized to perform: ACTION on resource: RESOURCE
-    because no identity-based policy allows the ACTION action`` and
-    ``... with an explicit deny in an identity-based policy``, followed by
-    the denying managed policy's ARN where AWS names it. The resource part is
-    left out where AWS authorizes on ``*`` and for role trust policy denials;
-    how each service writes the rest is in :data:`DENIAL_STYLES`.
-    """
-    style = DENIAL_STYLES.get(target.action.split(":", 1)[0], _PLAIN)
-    source = decision.denied_by or "identity"
-    text = f"User: {principal_arn} is not authorized to perform: {target.action}"
-    if target.resource != "*" and source not in _NO_RESOURCE:
-        resource = f'"{target.resource}"' if style.quote_resource else target.resource
-        text += f" on resource: {resource}"
-    if decision.decision == "explicitDeny":
-        text = f"{text} with an explicit deny in {_DENIAL_POLICY[source]}"
-        arn = _denying_policy_arn(decision, source)
-        return f"{text}{style.policy_arn}{arn}" if arn else text
-    return f"{text} because no {_MISSING_POLICY[source]} allows the {target.action} action"
-
-
-# Credentials from GetSessionToken may call only these STS operations.
-SESSION_TOKEN_STS = frozenset({"AssumeRole", "GetCallerIdentity"})
-# What IAM answers such credentials without MFA: as if the token were unknown.
-INVALID_TOKEN_FOR_IAM = "The security token included in the request is invalid"
-
-
-def _session_token_limit(
-    lab: Lab, principal: Principal, prefix: str, operation: str, protocol: str
-) -> tuple[str, str, int] | None:
-    """AWS's refusal of a call that GetSessionToken credentials may not make.
-
-    Such credentials cannot call IAM unless MFA was used to get them, and
-    cannot call STS except ``AssumeRole`` and ``GetCallerIdentity``.
-    """
-    if prefix == "iam" and principal.mfa_at is None:
-        code, _message, status = lab.credential_error("InvalidClientTokenId", protocol)
-        return code, INVALID_TOKEN_FOR_IAM, status
-    if prefix == "sts" and operation not in SESSION_TOKEN_STS:
-        return "AccessDenied", f"Cannot call {operation} with session credentials", 403
-    return None
-
-
-# Policy types whose explicit denials AWS names by the denying policy's ARN.
-_NAMED_DENIALS = frozenset({"identity", "boundary", "session"})
-
-
-def _denying_policy_arn(decision: Decision, source: str) -> str | None:
-    """The ARN of the managed policy whose Deny refused the request, if any.
-
-    AWS appends it to explicit denials in identity-based policies, permissions
-    boundaries and session policies (``... with an explicit deny in an
-    identity-based policy: arn:aws:iam::123456789012:policy/NoDeletes``); an
-    inline policy has no ARN, so its denial keeps the plain form.
-    """
-    if source not in _NAMED_DENIALS:
-        return None
-    for ref in decision.matched:
-        if ref.effect == "Deny" and ref.kind == source and ref.policy.startswith("arn:"):
-            return ref.policy
-    return None
-
-
-def access_denied_code(protocol: str) -> tuple[str, int]:
-    """The error code and HTTP status of a denial for a service protocol."""
-    if protocol == "json":  # DynamoDB and other JSON 1.0/1.1 services
-        return "AccessDeniedException", 400
-    return "AccessDenied", 403
 
 
 def error_response(
@@ -245,264 +107,126 @@ def _metadata(status: int, request_id: str, protocol: str = "query") -> dict[str
 
 
 @cache
-def _moto_operations(prefix: str) -> frozenset[str] | None:
-    """The operations moto answers for a service, or None when unknown."""
-    where = _MOTO_RESPONSES.get(prefix)
-    if where is None:
-        return None
+def _moto_operations(where: tuple[str, str], signing_name: str) -> frozenset[str]:
+    """The operations moto answers for a service."""
     from importlib import import_module
 
+    import botocore.session
     from moto.core.utils import camelcase_to_underscores, method_names_from_class
 
     names = set(method_names_from_class(getattr(import_module(where[0]), where[1])))
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model(prefix)
+    model = botocore.session.get_session().get_service_model(signing_name)
     return frozenset(op for op in model.operation_names if camelcase_to_underscores(op) in names)
 
 
-def _is_iam_write(prefix: str, operation: str) -> bool:
-    return prefix == "iam" and not operation.startswith(_IAM_READS)
+@dataclass
+class _Pending:
+    """One call on its way through the steps."""
+
+    caller: Principal | AwsError
+    params: dict[str, Any]
+    rules: Service | None = None
+    operation: str = ""
+    prefix: str = ""
+    protocol: str = "query"
+    region: str = ""
+    request_id: str = ""
+    principal: Principal | None = None
+    created: dict[str, set[Any]] = field(default_factory=dict)
+
+    def refuse(self, code: str, message: str, status: int) -> tuple[_Http, dict[str, Any]]:
+        return error_response(code, message, status, self.protocol, self.request_id)
+
+
+Answer = tuple[_Http, dict[str, Any]] | None
 
 
 class Enforcer:
-    """Attaches the Lab's authorization to boto3 clients."""
+    """Runs every call of an account's clients through AWS's checks."""
 
-    def __init__(self, lab: Lab) -> None:
-        self.lab = lab
+    def __init__(self, account: AccountContext, is_open: Callable[[], bool]) -> None:
+        self.account = account
+        self._is_open = is_open
+        self._ids = 0
 
-    def attach(self, client: Any, caller: Caller) -> Any:
-        """Make every call of ``client`` run as the principal ``caller`` gives."""
+    # --- clients --------------------------------------------------------------
+
+    def adopt(self, client: Any) -> Any:
+        """Make every call of ``client`` a call of this account (once per client)."""
+        if getattr(client, "_labkit_enforcer", None) is self:
+            return client
         events = client.meta.events
-        events.register("before-parameter-build.*.*", self._remember(caller))
-        events.register("before-call.*.*", self._before_call)
-        events.register("after-call.*.*", self._after_call)
-        events.register("after-call-error.*.*", self._after_call_error)
+        events.register(
+            "before-parameter-build.*.*", lambda **kw: self._on_parameters(client, **kw)
+        )
+        events.register("before-call.*.*", self._on_call)
+        events.register("after-call.*.*", self._on_response)
+        events.register("after-call-error.*.*", self._on_error)
+        client._labkit_enforcer = self
         return client
 
-    # --- handlers --------------------------------------------------------------
+    def caller_of(self, client: Any) -> Principal:
+        """Who signs ``client``'s calls; raises ``AwsError`` for refused keys."""
+        signer = getattr(client, "_request_signer", None)
+        credentials = getattr(signer, "_credentials", None)
+        if credentials is None:
+            raise AwsError(
+                "MissingAuthenticationToken", "Request is missing Authentication Token", 403
+            )
+        frozen = credentials.get_frozen_credentials()
+        return self.account.credentials.resolve(frozen.access_key, frozen.secret_key, frozen.token)
 
-    def _remember(self, caller: Caller) -> Callable[..., None]:
-        def remember(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-            try:
-                principal: Principal | AwsError = caller()
-            except AwsError as refused:
-                principal = refused
-            context[_CALLER] = principal
-            context[_PARAMS] = params
-            # IAM calls that take an optional UserName mean the caller's own user.
-            if (
-                getattr(principal, "type", None) == "User"
-                and model.service_model.signing_name == "iam"
-                and model.input_shape is not None
-                and "UserName" in model.input_shape.members
-                and not params.get("UserName")
-            ):
-                params["UserName"] = principal.name  # type: ignore[union-attr]
+    def new_request_id(self) -> str:
+        """A request id in AWS's shape, reproducible under the Lab's seed."""
+        from uuid import UUID
 
-        return remember
+        self._ids += 1
+        return str(UUID(int=self.account.random.getrandbits(128), version=4))
 
-    def _before_call(self, model: Any, context: dict[str, Any], **_: Any) -> Any:
-        lab = self.lab
+    # --- events ---------------------------------------------------------------
+
+    def _on_parameters(
+        self, client: Any, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
+    ) -> None:
+        try:
+            caller: Principal | AwsError = self.caller_of(client)
+        except AwsError as refused:
+            caller = refused
+        context[_PENDING] = _Pending(caller, params)
+        # IAM calls that take an optional UserName mean the caller's own user.
+        if (
+            getattr(caller, "type", None) == "User"
+            and model.service_model.signing_name == "iam"
+            and model.input_shape is not None
+            and "UserName" in model.input_shape.members
+            and not params.get("UserName")
+        ):
+            params["UserName"] = caller.name  # type: ignore[union-attr]
+
+    def _on_call(self, model: Any, context: dict[str, Any], **_: Any) -> Answer:
+        pending: _Pending = context.get(_PENDING) or _Pending(self.account.root, {})
         service_model = model.service_model
-        prefix = service_model.signing_name
-        protocol = service_model.protocol
-        operation = model.name
-        params: Mapping[str, Any] = context.get(_PARAMS) or {}
-        caller = context.get(_CALLER)
-        request_id = lab.new_request_id()
+        pending.prefix = service_model.signing_name
+        pending.protocol = service_model.protocol
+        pending.operation = model.name
+        pending.rules = service(pending.prefix)
+        region = context.get("client_region") or self.account.region
+        pending.region = requested_region(pending.prefix, region)
+        pending.request_id = self.new_request_id()
+        for step in (
+            self._check_open,
+            self._check_credentials,
+            self._check_service,
+            self._check_input,
+            self._check_session_limits,
+            self._authorize,
+        ):
+            answer = step(pending, model, context)
+            if answer is not None:
+                return answer
+        return self._dispatch(pending, context)
 
-        def fail(
-            code: str, message: str, status: int, principal_arn: str, target: Target, decision: str
-        ) -> Any:
-            context[_EVENT] = (principal_arn, target, decision, operation, prefix)
-            return error_response(code, message, status, protocol, request_id)
-
-        if lab.closed:
-            return fail(
-                "LabClosed",
-                "This Lab was closed; start a new one with Lab().",
-                400,
-                "unknown",
-                Target(f"{prefix}:{operation}"),
-                "implicitDeny",
-            )
-        if isinstance(caller, AwsError):
-            code, message, status = lab.credential_error(caller.code, protocol)
-            return fail(
-                code, message, status, "unknown", Target(f"{prefix}:{operation}"), "implicitDeny"
-            )
-        principal: Principal = caller if caller is not None else lab.root
-
-        # AWS checks a request's input before it authorizes it.
-        if prefix in VALIDATED_SERVICES:
-            try:
-                check_input(model, params)
-            except AwsError as error:
-                return fail(
-                    error.code,
-                    error.message,
-                    error.status,
-                    principal.arn,
-                    Target(f"{prefix}:{operation}"),
-                    "implicitDeny",
-                )
-        if principal.session_token:
-            refused = _session_token_limit(lab, principal, prefix, operation, protocol)
-            if refused is not None:
-                target = Target(f"{prefix}:{operation}")
-                return fail(*refused, principal.arn, target, "implicitDeny")
-
-        region = requested_region(prefix, context.get("client_region") or lab.region)
-        found = targets(
-            prefix,
-            operation,
-            params,
-            account=lab.account_id,
-            region=region,
-            caller_user=principal.name if principal.type == "User" else None,
-            lookup=lab.state.path_of,
-            key_schema=lab.state.key_schema if prefix == "dynamodb" else None,
-        )
-        first = found[0]
-
-        for target in found:
-            if principal.is_root:
-                # Root skips IAM, but not a Deny in a bucket policy.
-                decision = self.bucket_policy_deny(principal, target, region)
-            else:
-                decision = self.authorize(principal, target, region)
-            if decision is not None and not decision.allowed:
-                code, status = access_denied_code(protocol)
-                message = denial_message(principal.arn, target, decision)
-                return fail(code, message, status, principal.arn, target, decision.decision)
-
-        context[_EVENT] = (principal.arn, first, ALLOWED, operation, prefix)
-        key = f"{prefix}:{operation}"
-        try:
-            self._validate(key, params)
-            if prefix == "iam":
-                check_unique_name(lab, operation, params)
-            handler = HANDLERS.get(key)
-            if handler is not None:
-                result = handler(Call(lab, principal, prefix, operation, dict(params)))
-                if result is not None:
-                    parsed = dict(result)
-                    parsed["ResponseMetadata"] = _metadata(200, request_id, protocol)
-                    return _Http(200), parsed
-            supported = _moto_operations(prefix)
-            if supported is not None and operation not in supported:
-                raise AwsError(
-                    "NotImplemented",
-                    f"{key} is not available in the Lab's simulated AWS account.",
-                    501,
-                )
-        except AwsError as error:
-            return error_response(error.code, error.message, error.status, protocol, request_id)
-        return None
-
-    def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
-        """What the Lab would decide if ``principal`` asked for ``action`` on
-        ``resource``: the decision its calls get, for views that ask without
-        calling. AssumeRole weighs the trust policy as the STS handler does;
-        actions AWS asks no policy for are allowed."""
-        from labkit.lab.sts import find_role, trust_decision
-
-        target = Target(action, resource or "*")
-        if action.lower() == "sts:assumerole":
-            role = find_role(self.lab, target.resource)
-            if role is None:  # no such role: AWS denies, naming the trust policy
-                request = Request(action, target.resource, principal.arn)
-                return Decision("implicitDeny", request, denied_by="trust")
-            session_name = principal.session_name or principal.name
-            return trust_decision(
-                self.lab, principal, role, principal.mfa_at, {"RoleSessionName": session_name}
-            )
-        decision = self.authorize(principal, target)
-        if decision is None:
-            context = principal.context(self.lab.clock.time(), self.lab.region)
-            return Decision("allowed", Request(action, target.resource, principal.arn, context))
-        return decision
-
-    def authorize(
-        self, principal: Principal, target: Target, region: str | None = None
-    ) -> Decision | None:
-        """The engine's decision for one target; None when AWS asks no policy.
-
-        ``region`` is ``aws:RequestedRegion``: the region the client calls.
-        """
-        if target.action in UNAUTHORIZED_OK or target.action in AUTHORIZED_BY_HANDLER:
-            return None
-        from labkit.policy.evaluate import evaluate
-
-        lab = self.lab
-        policies = lab.state.policies_for(principal)
-        context = dict(principal.context(lab.clock.time(), region or lab.region))
-        context.update(target.context)
-        if target.resource.startswith(_IAM_TAGGED):
-            context.update(lab.state.resource_tags(target.resource))
-        request = Request(target.action, target.resource, principal.arn, context)
-        resource_policy = None
-        if target.action.startswith("sts:AssumeRole"):
-            resource_policy = lab.state.trust_policy(target.resource)
-            if resource_policy is None:  # no such role: AWS denies, naming the trust policy
-                return Decision("implicitDeny", request, denied_by="trust")
-        elif target.resource.startswith("arn:aws:s3:::"):
-            bucket = target.resource[len("arn:aws:s3:::") :].split("/", 1)[0]
-            resource_policy = lab.state.bucket_policy(bucket)
-        return evaluate(
-            request,
-            identity=policies.identity,
-            boundaries=policies.boundaries,
-            session=policies.session,
-            resource_policy=resource_policy,
-            resource_owner=lab.account_id,
-        )
-
-    def bucket_policy_deny(
-        self, principal: Principal, target: Target, region: str | None = None
-    ) -> Decision | None:
-        """An explicit Deny for ``target`` in its bucket's policy, or None.
-
-        The account's root user is refused only by such a Deny, and never for
-        reading, writing or deleting the bucket policy itself, so an owner
-        cannot lock themselves out of their own bucket.
-        """
-        if not target.resource.startswith("arn:aws:s3:::") or target.action in ROOT_BUCKET_POLICY:
-            return None
-        bucket = target.resource[len("arn:aws:s3:::") :].split("/", 1)[0]
-        resource_policy = self.lab.state.bucket_policy(bucket)
-        if resource_policy is None:
-            return None
-        from labkit.policy.evaluate import evaluate
-
-        lab = self.lab
-        context = dict(principal.context(lab.clock.time(), region or lab.region))
-        context.update(target.context)
-        request = Request(target.action, target.resource, principal.arn, context)
-        decision = evaluate(request, resource_policy=resource_policy, resource_owner=lab.account_id)
-        return decision if decision.decision == "explicitDeny" else None
-
-    def _validate(self, key: str, params: Mapping[str, Any]) -> None:
-        if key == "s3:PutBucketPolicy":
-            from labkit.lab.s3 import check_bucket_policy
-
-            check_bucket_policy(self.lab, str(params.get("Bucket", "")), params.get("Policy"))
-            return
-        rule = VALIDATED.get(key)
-        if rule is None or params.get(rule[0]) is None:
-            return
-        from labkit.policy.parse import parse_policy
-
-        try:
-            parse_policy(params[rule[0]], rule[1], managed=rule[2])  # type: ignore[arg-type]
-        except PolicyError as error:
-            # A managed policy past its 6,144 characters is a quota, not a malformed policy.
-            if error.code == "LimitExceeded":
-                raise AwsError("LimitExceeded", error.message, 409) from None
-            raise AwsError("MalformedPolicyDocument", error.message, 400) from None
-
-    def _after_call(
+    def _on_response(
         self,
         http_response: Any,
         parsed: dict[str, Any],
@@ -520,12 +244,172 @@ class Enforcer:
             error.get("Code") or (f"HTTP{status}" if status >= 300 else None),
             error.get("Message"),
         )
-        prefix = model.service_model.signing_name
-        if status < 300:
-            self._invalidate(prefix, model.name)
+        pending: _Pending | None = context.get(_PENDING)
+        rules = pending.rules if pending is not None else None
+        if status < 300 and rules is not None and rules.changes_policies(model.name):
+            self.account.store.changed()
 
-    def _after_call_error(self, exception: Exception, context: dict[str, Any], **_: Any) -> None:
-        self._record(context, type(exception).__name__, str(exception))
+    def _on_error(self, exception: Exception, context: dict[str, Any], **_: Any) -> None:
+        from labkit.lab.seal import internal_failure
+
+        pending: _Pending | None = context.get(_PENDING)
+        if pending is not None:
+            self._undo_creates(pending)
+        code, message = internal_failure(exception)
+        self._record(context, code, message)
+
+    # --- the steps ------------------------------------------------------------
+
+    def _check_open(self, pending: _Pending, model: Any, context: dict[str, Any]) -> Answer:
+        if self._is_open():
+            return None
+        self._note(context, pending, "unknown", Target(f"{pending.prefix}:{pending.operation}"))
+        return pending.refuse("LabClosed", "This Lab was closed; start a new one with Lab().", 400)
+
+    def _check_credentials(self, pending: _Pending, model: Any, context: dict[str, Any]) -> Answer:
+        if not isinstance(pending.caller, AwsError):
+            pending.principal = pending.caller
+            return None
+        code, message, status = credential_error(pending.caller.code, pending.protocol)
+        self._note(context, pending, "unknown", Target(f"{pending.prefix}:{pending.operation}"))
+        return pending.refuse(code, message, status)
+
+    def _check_service(self, pending: _Pending, model: Any, context: dict[str, Any]) -> Answer:
+        if pending.rules is not None:
+            return None
+        self._note(
+            context, pending, pending.principal.arn, Target(f"{pending.prefix}:{pending.operation}")
+        )  # type: ignore[union-attr]
+        title = model.service_model.metadata.get("serviceFullName", pending.prefix)
+        return pending.refuse(
+            "NotImplemented",
+            f"The Lab's account does not offer {title}; it offers {offered()}.",
+            501,
+        )
+
+    def _check_input(self, pending: _Pending, model: Any, context: dict[str, Any]) -> Answer:
+        # AWS checks a request's input before it authorizes it.
+        if pending.prefix not in VALIDATED_SERVICES:
+            return None
+        try:
+            check_input(model, pending.params)
+        except AwsError as error:
+            return self._fail(pending, context, error)
+        return None
+
+    def _check_session_limits(
+        self, pending: _Pending, model: Any, context: dict[str, Any]
+    ) -> Answer:
+        """Credentials from GetSessionToken cannot call IAM unless MFA was
+        used to get them, and of STS only AssumeRole and GetCallerIdentity."""
+        principal = pending.principal
+        if principal is None or not principal.session_token:
+            return None
+        if pending.prefix == "iam" and principal.mfa_at is None:
+            code, _message, status = credential_error("InvalidClientTokenId", pending.protocol)
+            return self._fail(pending, context, AwsError(code, INVALID_TOKEN_FOR_IAM, status))
+        if pending.prefix == "sts" and pending.operation not in SESSION_TOKEN_STS:
+            message = f"Cannot call {pending.operation} with session credentials"
+            return self._fail(pending, context, AwsError("AccessDenied", message, 403))
+        return None
+
+    def _authorize(self, pending: _Pending, model: Any, context: dict[str, Any]) -> Answer:
+        rules, principal = pending.rules, pending.principal
+        assert rules is not None and principal is not None
+        try:
+            if rules.prepare is not None:
+                proven = rules.prepare(self.account, principal, pending.operation, pending.params)
+                if proven is not None:
+                    principal = pending.principal = proven
+            found = rules.targets(self._asked(pending))
+            for target in found:
+                decision = self.account.authorizer.decide(principal, target, pending.region)
+                if not decision.allowed:
+                    return self._deny(pending, context, principal, target, decision)
+        except AwsError as error:
+            return self._fail(pending, context, error)
+        except UnreadablePolicy as error:
+            return self._fail(pending, context, AwsError("UnreadablePolicy", str(error), 500))
+        self._note(context, pending, principal.arn, found[0] if found else Target("*"), ALLOWED)
+        return None
+
+    def _dispatch(self, pending: _Pending, context: dict[str, Any]) -> Answer:
+        rules, principal = pending.rules, pending.principal
+        assert rules is not None and principal is not None
+        try:
+            if rules.validate is not None:
+                rules.validate(self.account, pending.operation, pending.params)
+            handler = rules.handlers.get(pending.operation)
+            if handler is not None:
+                call = Call(
+                    self.account, principal, pending.prefix, pending.operation, dict(pending.params)
+                )
+                result = handler(call)
+                if result is not None:
+                    parsed = dict(result)
+                    parsed["ResponseMetadata"] = _metadata(
+                        200, pending.request_id, pending.protocol
+                    )
+                    return _Http(200), parsed
+            if rules.moto_responses is not None and pending.operation not in _moto_operations(
+                rules.moto_responses, pending.prefix
+            ):
+                raise AwsError(
+                    "NotImplemented",
+                    f"{pending.prefix}:{pending.operation} is not available in the Lab's "
+                    "simulated AWS account.",
+                    501,
+                )
+        except AwsError as error:
+            return pending.refuse(error.code, error.message, error.status)
+        except UnreadablePolicy as error:
+            return pending.refuse("UnreadablePolicy", str(error), 500)
+        self._remember_creates(pending)
+        return None
+
+    # --- helpers --------------------------------------------------------------
+
+    def _asked(self, pending: _Pending) -> Asked:
+        principal = pending.principal
+        return Asked(
+            service=pending.prefix,
+            operation=pending.operation,
+            params=pending.params,
+            account=self.account.account_id,
+            region=pending.region,
+            lookups=self.account.store,
+            caller_user=principal.name
+            if principal is not None and principal.type == "User"
+            else None,
+        )
+
+    def _deny(
+        self,
+        pending: _Pending,
+        context: dict[str, Any],
+        principal: Principal,
+        target: Target,
+        decision: Decision,
+    ) -> Answer:
+        code, status = access_denied_code(pending.protocol, target.action)
+        message = denial_message(principal.arn, target, decision)
+        self._note(context, pending, principal.arn, target, decision.decision)
+        return pending.refuse(code, message, status)
+
+    def _fail(self, pending: _Pending, context: dict[str, Any], error: AwsError) -> Answer:
+        who = pending.principal.arn if pending.principal is not None else "unknown"
+        self._note(context, pending, who, Target(f"{pending.prefix}:{pending.operation}"))
+        return pending.refuse(error.code, error.message, error.status)
+
+    @staticmethod
+    def _note(
+        context: dict[str, Any],
+        pending: _Pending,
+        who: str,
+        target: Target,
+        decision: str = "implicitDeny",
+    ) -> None:
+        context[_EVENT] = (who, target, decision, pending.operation, pending.prefix)
 
     def _record(self, context: dict[str, Any], code: str | None, message: str | None) -> None:
         event = context.pop(_EVENT, None)
@@ -534,9 +418,10 @@ class Enforcer:
         principal_arn, target, decision, operation, prefix = event
         if code in ("AccessDenied", "AccessDeniedException") and decision == ALLOWED:
             decision = "implicitDeny"  # refused by the operation's own check
-        self.lab.trail.record(
+        account = self.account
+        account.trail.record(
             TrailEvent(
-                time=self.lab.clock.now(),
+                time=account.clock.now(),
                 principal=principal_arn,
                 action=target.action,
                 resource=target.resource,
@@ -548,10 +433,47 @@ class Enforcer:
             )
         )
 
-    def _invalidate(self, prefix: str, operation: str) -> None:
-        if _is_iam_write(prefix, operation):
-            self.lab.state.invalidate()
-        elif prefix == "s3" and (
-            "Policy" in operation or operation.startswith(("DeleteBucket", "CreateBucket"))
-        ):
-            self.lab.state.invalidate_buckets()
+    # --- undoing what a failed create left behind -------------------------------
+
+    def _remember_creates(self, pending: _Pending) -> None:
+        if pending.rules is None or not pending.rules.registries:
+            return
+        pending.created = {where: set(found) for where, found in self._registries(pending).items()}
+
+    def _undo_creates(self, pending: _Pending) -> None:
+        """Remove what a call that crashed created: a failed create leaves nothing."""
+        if not pending.created:
+            return
+        for where, found in self._registries(pending).items():
+            before = pending.created.get(where, set())
+            for key in set(found) - before:
+                found.pop(key, None)
+
+    def _registries(self, pending: _Pending) -> dict[str, Any]:
+        from importlib import import_module
+
+        found: dict[str, Any] = {}
+        rules = pending.rules
+        assert rules is not None
+        for module, backends, attribute in rules.registries:
+            region = pending.region if rules.regional else "aws"
+            try:
+                backend = getattr(import_module(module), backends)[self.account.account_id][region]
+            except (KeyError, ImportError):
+                continue
+            registry = getattr(backend, attribute, None)
+            if isinstance(registry, dict):
+                found[f"{module}.{attribute}"] = registry
+        return found
+
+    # --- asking without calling ---------------------------------------------------
+
+    def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
+        """What a call by ``principal`` asking for ``action`` on ``resource``
+        would get, for views that ask without calling."""
+        context: Mapping[str, Any] = {}
+        if action.lower().startswith("sts:assumerole"):
+            session_name = principal.session_name or principal.name
+            context = {"sts:RoleSessionName": session_name}
+        target = Target(action, resource or "*", context)
+        return self.account.authorizer.decide(principal, target)

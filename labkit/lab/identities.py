@@ -37,6 +37,17 @@ class Principal:
     session_token: bool = False
 
     @classmethod
+    def root(cls, account: str) -> Principal:
+        """The account's root user."""
+        return cls(
+            arn=f"arn:aws:iam::{account}:root",
+            type="Account",
+            account=account,
+            user_id=account,
+            name="root",
+        )
+
+    @classmethod
     def user(cls, user: object, **fields: object) -> Principal:
         """The IAM ``user`` (moto's user: ``arn``, ``name``, ``id``) calling as
         itself. Other fields (``mfa_at``, ``tags``, ``console``) pass through."""

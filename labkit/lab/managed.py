@@ -16,7 +16,8 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from labkit.lab.handlers import Call, handles
+from labkit.inventory import PolicyInfo
+from labkit.lab.handlers import Call, Handler
 
 if TYPE_CHECKING:
     from moto.iam.models import IAMBackend
@@ -53,6 +54,21 @@ def managed_policy_document(arn: str) -> dict[str, Any]:
     """
     _name, record = _catalog()[arn]
     return record["Document"]
+
+
+@lru_cache(maxsize=64)
+def _document_text(arn: str) -> str:
+    return json.dumps(_catalog()[arn][1]["Document"])
+
+
+def aws_policy_info(arn: str) -> PolicyInfo | None:
+    """An AWS managed policy as plain data (its document as JSON text), or None."""
+    entry = _catalog().get(arn)
+    if entry is None:
+        return None
+    name, record = entry
+    path = record.get("Path") or "/"
+    return PolicyInfo(arn=arn, name=name, path=path, kind="aws", document=_document_text(arn))
 
 
 def ensure_managed_policy(backend: IAMBackend, arn: str) -> bool:
@@ -93,7 +109,7 @@ def _by_policy_arn(call: Call) -> None:
     """Load the AWS managed policy a call names, then let moto answer."""
     arn = call.params.get("PolicyArn")
     if isinstance(arn, str) and is_aws_managed(arn):
-        ensure_managed_policy(call.lab.backend, arn)
+        ensure_managed_policy(call.account.backend, arn)
 
 
 def _attach(call: Call) -> dict[str, Any] | None:
@@ -104,21 +120,23 @@ def _attach(call: Call) -> dict[str, Any] | None:
     return check_attachment(call)
 
 
-for _operation in ("AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy"):
-    handles("iam", _operation)(_attach)
-
-for _operation in (
-    "GetPolicy",
-    "GetPolicyVersion",
-    "ListPolicyVersions",
-    "ListEntitiesForPolicy",
-    "ListPolicyTags",
-):
-    handles("iam", _operation)(_by_policy_arn)
-
-
-@handles("iam", "ListPolicies")
 def list_policies(call: Call) -> None:
     """Load every AWS managed policy before moto lists them."""
     if call.params.get("Scope", "All") in ("All", "AWS"):
-        ensure_all_managed_policies(call.lab.backend)
+        ensure_all_managed_policies(call.account.backend)
+
+
+HANDLERS: dict[str, Handler] = {
+    **dict.fromkeys(("AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy"), _attach),
+    **dict.fromkeys(
+        (
+            "GetPolicy",
+            "GetPolicyVersion",
+            "ListPolicyVersions",
+            "ListEntitiesForPolicy",
+            "ListPolicyTags",
+        ),
+        _by_policy_arn,
+    ),
+    "ListPolicies": list_policies,
+}

@@ -25,12 +25,14 @@ import segno
 from moto.core.exceptions import ServiceException
 
 from labkit.lab.errors import AwsError
-from labkit.lab.handlers import Call, handles
+from labkit.lab.handlers import Call, Handler
 from labkit.lab.quotas import check_mfa_devices
 
 if TYPE_CHECKING:
-    from labkit.lab.account import Lab
+    import random
+
     from labkit.lab.clock import Clock
+    from labkit.lab.store import Store
 
 ISSUER = "Amazon Web Services"
 ROOT_DEVICE_NAME = "root-account-mfa-device"
@@ -153,8 +155,10 @@ class _Device:
 class MFA:
     """The account's virtual MFA devices and their seeds."""
 
-    def __init__(self, lab: Lab) -> None:
-        self.lab = lab
+    def __init__(self, store: Store, clock: Clock, rng: random.Random) -> None:
+        self._store = store
+        self._clock = clock
+        self._random = rng
         self._devices: dict[str, _Device] = {}
         self.root_enabled = False
 
@@ -163,7 +167,7 @@ class MFA:
     @property
     def root_serial(self) -> str:
         """The root user's virtual MFA device ARN."""
-        return f"arn:aws:iam::{self.lab.account_id}:mfa/{ROOT_DEVICE_NAME}"
+        return f"arn:aws:iam::{self._store.account_id}:mfa/{ROOT_DEVICE_NAME}"
 
     def verify(self, serial_number: str, code: str) -> bool:
         """Whether ``code`` is a valid, unused code of the device right now.
@@ -185,7 +189,7 @@ class MFA:
         """The serial number of the MFA device enabled for an IAM user, if any."""
         if user_name == "root":
             return self.root_serial if self.root_enabled else None
-        user = self.lab.backend.users.get(user_name)
+        user = self._store.iam.users.get(user_name)
         if user is None:
             return None
         for serial in user.mfa_devices:
@@ -200,7 +204,7 @@ class MFA:
     def authenticator(self, serial_number: str) -> Authenticator:
         """A phone app that scanned the device's QR code."""
         device = self._device(serial_number)
-        return Authenticator(device.seed, self.lab.clock, device.uri)
+        return Authenticator(device.seed, self._clock, device.uri)
 
     def create_root_device(self) -> dict[str, Any]:
         """Create the root user's virtual MFA device, as the console does.
@@ -216,8 +220,8 @@ class MFA:
                 "MFADevice entity at the same path and name already exists.",
                 409,
             )
-        if serial in self.lab.backend.virtual_mfa_devices:
-            self.lab.backend.virtual_mfa_devices.pop(serial)
+        if serial in self._store.iam.virtual_mfa_devices:
+            self._store.iam.virtual_mfa_devices.pop(serial)
             self._devices.pop(serial, None)
         device = self._create_device(ROOT_DEVICE_NAME, "/")
         return _device_shape(device)
@@ -232,8 +236,8 @@ class MFA:
             raise AwsError("InvalidAuthenticationCode", INVALID_CODE, 403)
         device.last_window = window + 1
         device.user = "root"
-        device.enabled_at = self.lab.clock.time()
-        self.lab.backend.virtual_mfa_devices[serial_number].enable_date = self.lab.clock.now()
+        device.enabled_at = self._clock.time()
+        self._store.iam.virtual_mfa_devices[serial_number].enable_date = self._clock.now()
         self.root_enabled = True
 
     # -- the IAM API ---------------------------------------------------------
@@ -248,7 +252,7 @@ class MFA:
 
     def enable_mfa_device(self, params: dict[str, Any]) -> dict[str, Any]:
         """``EnableMFADevice``: only two consecutive valid codes enable it."""
-        user = _moto(self.lab.backend.get_user, params["UserName"])
+        user = _moto(self._store.iam.get_user, params["UserName"])
         serial = params["SerialNumber"]
         device = self._devices.get(serial)
         if device is None or serial == self.root_serial:
@@ -262,24 +266,24 @@ class MFA:
         if window is None:
             raise AwsError("InvalidAuthenticationCode", INVALID_CODE, 403)
         _moto(
-            self.lab.backend.enable_mfa_device,
+            self._store.iam.enable_mfa_device,
             user.name,
             serial,
             params["AuthenticationCode1"],
             params["AuthenticationCode2"],
         )
         # moto stamps its own clock; the Lab's clock may be frozen or moved.
-        now = self.lab.clock.now()
-        self.lab.backend.virtual_mfa_devices[serial].enable_date = now
+        now = self._clock.now()
+        self._store.iam.virtual_mfa_devices[serial].enable_date = now
         user.mfa_devices[serial].enable_date = now
         device.user = user.name
-        device.enabled_at = self.lab.clock.time()
+        device.enabled_at = self._clock.time()
         device.last_window = window + 1
         return {}
 
     def resync_mfa_device(self, params: dict[str, Any]) -> dict[str, Any]:
         """``ResyncMFADevice``: two consecutive codes, searched further from now."""
-        user = _moto(self.lab.backend.get_user, params["UserName"])
+        user = _moto(self._store.iam.get_user, params["UserName"])
         device = self._devices.get(params["SerialNumber"])
         if device is None or device.user != user.name:
             raise AwsError("NoSuchEntity", INVALID_FOR_USER, 404)
@@ -301,12 +305,12 @@ class MFA:
                 raise AwsError("NoSuchEntity", INVALID_FOR_USER, 404)
             self.root_enabled = False
             device.user = None
-            self.lab.backend.virtual_mfa_devices[serial].enable_date = None
+            self._store.iam.virtual_mfa_devices[serial].enable_date = None
             return {}
-        user = _moto(self.lab.backend.get_user, user_name)
+        user = _moto(self._store.iam.get_user, user_name)
         if serial not in user.mfa_devices:
             raise AwsError("NoSuchEntity", INVALID_FOR_USER, 404)
-        _moto(self.lab.backend.deactivate_mfa_device, user.name, serial)
+        _moto(self._store.iam.deactivate_mfa_device, user.name, serial)
         if device is not None:
             device.user = None
             device.enabled_at = None
@@ -315,13 +319,13 @@ class MFA:
     def delete_virtual_mfa_device(self, params: dict[str, Any]) -> dict[str, Any]:
         """``DeleteVirtualMFADevice``: refused while the device is assigned."""
         serial = params["SerialNumber"]
-        if serial not in self.lab.backend.virtual_mfa_devices:
+        if serial not in self._store.iam.virtual_mfa_devices:
             raise AwsError("NoSuchEntity", _no_such_device(serial), 404)
         device = self._devices.get(serial)
-        moto_device = self.lab.backend.virtual_mfa_devices[serial]
+        moto_device = self._store.iam.virtual_mfa_devices[serial]
         if (device is not None and device.user is not None) or moto_device.user is not None:
             raise AwsError("DeleteConflict", DEVICE_IN_USE, 409)
-        _moto(self.lab.backend.delete_virtual_mfa_device, serial)
+        _moto(self._store.iam.delete_virtual_mfa_device, serial)
         self._devices.pop(serial, None)
         return {}
 
@@ -332,7 +336,7 @@ class MFA:
         if user_name == "root" and serial == self.root_serial and self.root_enabled:
             device = self._devices[serial]
             return {"SerialNumber": serial, "EnableDate": _when(device.enabled_at)}
-        user = _moto(self.lab.backend.get_user, user_name)
+        user = _moto(self._store.iam.get_user, user_name)
         enabled = user.mfa_devices.get(serial)
         if enabled is None:
             raise AwsError("NoSuchEntity", INVALID_FOR_USER, 404)
@@ -348,7 +352,7 @@ class MFA:
         start = int(params.get("Marker") or 0)
         limit = int(params.get("MaxItems") or 100)
         listed = []
-        for serial, moto_device in sorted(self.lab.backend.virtual_mfa_devices.items()):
+        for serial, moto_device in sorted(self._store.iam.virtual_mfa_devices.items()):
             assigned = moto_device.enable_date is not None
             if (status == "Assigned" and not assigned) or (status == "Unassigned" and assigned):
                 continue
@@ -375,7 +379,7 @@ class MFA:
             device = self._devices[self.root_serial]
             devices.append(
                 {
-                    "UserName": self.lab.account_id,
+                    "UserName": self._store.account_id,
                     "SerialNumber": device.serial,
                     "EnableDate": _when(device.enabled_at),
                 }
@@ -392,7 +396,7 @@ class MFA:
     # -- helpers ---------------------------------------------------------------
 
     def _list_for(self, user_name: str) -> dict[str, Any]:
-        user = _moto(self.lab.backend.get_user, user_name)
+        user = _moto(self._store.iam.get_user, user_name)
         devices = [
             {
                 "UserName": user.name,
@@ -405,7 +409,7 @@ class MFA:
 
     def _user_shape(self, serial: str, moto_device: Any) -> dict[str, Any]:
         if serial == self.root_serial:
-            account = self.lab.account_id
+            account = self._store.account_id
             return {
                 "Path": "/",
                 "UserName": "",
@@ -423,10 +427,10 @@ class MFA:
         }
 
     def _create_device(self, name: str, path: str) -> _Device:
-        moto_device = _moto(self.lab.backend.create_virtual_mfa_device, name, path)
-        seed = new_seed(self.lab.random)
-        aliases = self.lab.backend.account_aliases
-        uri = otpauth_uri(seed, name, aliases[0] if aliases else self.lab.account_id)
+        moto_device = _moto(self._store.iam.create_virtual_mfa_device, name, path)
+        seed = new_seed(self._random)
+        aliases = self._store.iam.account_aliases
+        uri = otpauth_uri(seed, name, aliases[0] if aliases else self._store.account_id)
         png = qr_png(uri)
         # moto made up its own seed and random bytes for the PNG: replace both
         # so moto's record and the codes the Lab accepts agree.
@@ -443,7 +447,7 @@ class MFA:
             raise AwsError("NoSuchEntity", _no_such_device(serial_number), 404) from None
 
     def _window(self) -> int:
-        return int(self.lab.clock.time() // STEP)
+        return int(self._clock.time() // STEP)
 
     @staticmethod
     def _otp(device: _Device, window: int) -> str:
@@ -498,44 +502,36 @@ def _caller(call: Call) -> str:
 # -- handlers ---------------------------------------------------------------
 
 
-@handles("iam", "CreateVirtualMFADevice")
 def _create_virtual_mfa_device(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.create_virtual_mfa_device(call.params)
+    return call.account.mfa.create_virtual_mfa_device(call.params)
 
 
-@handles("iam", "EnableMFADevice")
 def _enable_mfa_device(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.enable_mfa_device(call.params)
+    return call.account.mfa.enable_mfa_device(call.params)
 
 
-@handles("iam", "ResyncMFADevice")
 def _resync_mfa_device(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.resync_mfa_device(call.params)
+    return call.account.mfa.resync_mfa_device(call.params)
 
 
-@handles("iam", "DeactivateMFADevice")
 def _deactivate_mfa_device(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.deactivate_mfa_device(call.params, _caller(call))
+    return call.account.mfa.deactivate_mfa_device(call.params, _caller(call))
 
 
-@handles("iam", "DeleteVirtualMFADevice")
 def _delete_virtual_mfa_device(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.delete_virtual_mfa_device(call.params)
+    return call.account.mfa.delete_virtual_mfa_device(call.params)
 
 
-@handles("iam", "GetMFADevice")
 def _get_mfa_device(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.get_mfa_device(call.params, _caller(call))
+    return call.account.mfa.get_mfa_device(call.params, _caller(call))
 
 
-@handles("iam", "ListVirtualMFADevices")
 def _list_virtual_mfa_devices(call: Call) -> dict[str, Any]:
-    return call.lab.mfa.list_virtual_mfa_devices(call.params)
+    return call.account.mfa.list_virtual_mfa_devices(call.params)
 
 
-@handles("iam", "ListMFADevices")
 def _list_mfa_devices(call: Call) -> dict[str, Any] | None:
-    return call.lab.mfa.list_mfa_devices(call.params, _caller(call))
+    return call.account.mfa.list_mfa_devices(call.params, _caller(call))
 
 
 # AWS refuses to delete a user that still owns anything; moto checks only
@@ -552,30 +548,41 @@ _DELETE_USER_CONFLICTS: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
 )
 
 
-@handles("iam", "DeleteUser")
 def _delete_user(call: Call) -> None:
-    backend = call.lab.backend
+    backend = call.account.backend
     user = _moto(backend.get_user, call.params["UserName"])
     for what, present in _DELETE_USER_CONFLICTS:
         if present(user, backend):
             raise AwsError("DeleteConflict", f"Cannot delete entity, {what}.", 409)
-    call.lab.mfa.forget_user(user.name)
-    passwords = getattr(call.lab, "passwords", None)
-    if passwords is not None:
-        passwords.forget_user(user.name)
+    call.account.mfa.forget_user(user.name)
+    call.account.passwords.forget_user(user.name)
     return None  # moto deletes the user
 
 
-def account_summary(lab: Lab) -> dict[str, int]:
-    """``GetAccountSummary``'s map, with what moto cannot know filled in."""
-    summary = dict(lab.backend.get_account_summary().summary_map)
-    summary["AccountMFAEnabled"] = 1 if lab.mfa.root_enabled else 0
-    # Root access keys live outside moto's users, if the Lab models them.
-    if getattr(lab, "root_access_keys", None):
-        summary["AccountAccessKeysPresent"] = 1
+def account_summary(backend: Any, mfa: MFA, root_keys: int = 0) -> dict[str, int]:
+    """``GetAccountSummary``'s map, with what moto cannot know filled in: the
+    root user's MFA and access keys."""
+    summary = dict(backend.get_account_summary().summary_map)
+    summary["AccountMFAEnabled"] = 1 if mfa.root_enabled else 0
+    summary["AccountAccessKeysPresent"] = 1 if root_keys else 0
     return summary
 
 
-@handles("iam", "GetAccountSummary")
 def _get_account_summary(call: Call) -> dict[str, Any]:
-    return {"SummaryMap": account_summary(call.lab)}
+    account = call.account
+    keys = len(account.credentials.root_keys())
+    return {"SummaryMap": account_summary(account.backend, account.mfa, keys)}
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreateVirtualMFADevice": _create_virtual_mfa_device,
+    "EnableMFADevice": _enable_mfa_device,
+    "ResyncMFADevice": _resync_mfa_device,
+    "DeactivateMFADevice": _deactivate_mfa_device,
+    "DeleteVirtualMFADevice": _delete_virtual_mfa_device,
+    "GetMFADevice": _get_mfa_device,
+    "ListVirtualMFADevices": _list_virtual_mfa_devices,
+    "ListMFADevices": _list_mfa_devices,
+    "DeleteUser": _delete_user,
+    "GetAccountSummary": _get_account_summary,
+}

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.errors import AwsError, SignInError
-from labkit.lab.handlers import Call, handles
+from labkit.lab.handlers import Call, Handler
 from labkit.lab.mfa import moto_errors
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from labkit.lab.account import Lab
+    from labkit.lab.clock import Clock
+    from labkit.lab.store import Store
 
 # The non-alphanumeric characters a password policy's RequireSymbols counts.
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
@@ -142,15 +143,16 @@ class PasswordChangeRequired(SignInError):
 class Passwords:
     """Console passwords of the account's IAM users, held to AWS's rules."""
 
-    def __init__(self, lab: Lab) -> None:
-        self.lab = lab
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
         self._history: dict[str, list[str]] = {}  # oldest first
         self._changed_at: dict[str, float] = {}
         self._created_at: dict[str, float] = {}
 
     def policy(self) -> dict[str, Any] | None:
         """The account password policy in AWS's shape, or None if unset."""
-        found = self.lab.backend.account_password_policy
+        found = self._store.iam.account_password_policy
         if found is None:
             return None
         return {
@@ -196,10 +198,10 @@ class Passwords:
         wrong, and :class:`PasswordChangeRequired` when they are right but the
         console would ask for a new password before going on.
         """
-        user = self.lab.backend.users.get(user_name)
+        user = self._store.iam.users.get(user_name)
         if user is None or not user.password or user.password != password:
             raise SignInError(SIGN_IN_FAILED)
-        user.password_last_used = self.lab.clock.now()
+        user.password_last_used = self._clock.now()
         if self.expired(user_name):
             if (self.policy() or {}).get("HardExpiry"):
                 raise SignInError(PASSWORD_EXPIRED_HARD)
@@ -218,7 +220,7 @@ class Passwords:
         changed = self._changed_at.get(user_name)
         if not max_age or changed is None:
             return False
-        return self.lab.clock.time() - changed >= max_age * DAY
+        return self._clock.time() - changed >= max_age * DAY
 
     def forget_user(self, user_name: str) -> None:
         """Drop what is remembered about a deleted user's passwords."""
@@ -239,7 +241,7 @@ class Passwords:
         user.password = password
         user.password_reset_required = bool(params.get("PasswordResetRequired", False))
         self._set(user.name, password)
-        self._created_at[user.name] = self.lab.clock.time()
+        self._created_at[user.name] = self._clock.time()
         return {"LoginProfile": self._profile_shape(user)}
 
     def get_login_profile(self, params: dict[str, Any], caller: str) -> dict[str, Any]:
@@ -281,18 +283,16 @@ class Passwords:
     # -- helpers ---------------------------------------------------------------
 
     def _account_names(self) -> list[str]:
-        names = [self.lab.account_id, *self.lab.backend.account_aliases]
-        email = getattr(self.lab, "email", None)
-        return [*names, email] if isinstance(email, str) else names
+        return [self._store.account_id, *self._store.iam.account_aliases]
 
     def _set(self, user_name: str, password: str) -> None:
         self._history.setdefault(user_name, []).append(password)
         del self._history[user_name][:-24]  # AWS remembers at most 24
-        self._changed_at[user_name] = self.lab.clock.time()
+        self._changed_at[user_name] = self._clock.time()
 
     def _user(self, user_name: str) -> Any:
         with moto_errors():
-            return self.lab.backend.get_user(user_name)
+            return self._store.iam.get_user(user_name)
 
     def _profile_owner(self, user_name: str) -> Any:
         user = self._user(user_name)
@@ -319,28 +319,32 @@ def _caller(call: Call) -> str:
     return "root" if call.principal.is_root else call.principal.name
 
 
-@handles("iam", "CreateLoginProfile")
 def _create_login_profile(call: Call) -> dict[str, Any]:
-    return call.lab.passwords.create_login_profile(call.params, _caller(call))
+    return call.account.passwords.create_login_profile(call.params, _caller(call))
 
 
-@handles("iam", "GetLoginProfile")
 def _get_login_profile(call: Call) -> dict[str, Any]:
-    return call.lab.passwords.get_login_profile(call.params, _caller(call))
+    return call.account.passwords.get_login_profile(call.params, _caller(call))
 
 
-@handles("iam", "UpdateLoginProfile")
 def _update_login_profile(call: Call) -> dict[str, Any]:
-    return call.lab.passwords.update_login_profile(call.params)
+    return call.account.passwords.update_login_profile(call.params)
 
 
-@handles("iam", "ChangePassword")
 def _change_password(call: Call) -> dict[str, Any]:
     caller = call.principal.name if call.principal.type == "User" else None
-    return call.lab.passwords.change_password(call.params, caller)
+    return call.account.passwords.change_password(call.params, caller)
 
 
-@handles("iam", "DeleteLoginProfile")
 def _delete_login_profile(call: Call) -> None:
-    call.lab.passwords.delete_login_profile(call.params, _caller(call))
+    call.account.passwords.delete_login_profile(call.params, _caller(call))
     return None  # moto deletes it
+
+
+HANDLERS: dict[str, Handler] = {
+    "CreateLoginProfile": _create_login_profile,
+    "GetLoginProfile": _get_login_profile,
+    "UpdateLoginProfile": _update_login_profile,
+    "ChangePassword": _change_password,
+    "DeleteLoginProfile": _delete_login_profile,
+}

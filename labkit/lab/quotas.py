@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.errors import AwsError
-from labkit.lab.handlers import Call, handles
+from labkit.lab.handlers import Call, Handler
 
 if TYPE_CHECKING:
     from moto.iam.models import IAMBackend
@@ -93,7 +93,7 @@ def check_attachment(call: Call) -> dict[str, Any] | None:
     attachment twice), so the call is answered here.
     """
     kind, parameter, quota = _ATTACH[call.operation]
-    backend = call.lab.backend
+    backend = call.account.backend
     entity = _entity(backend, kind, call.params[parameter])
     arn = call.params["PolicyArn"]
     if arn not in backend.managed_policies:
@@ -115,10 +115,9 @@ def check_attachment(call: Call) -> dict[str, Any] | None:
 # --- groups per user ---------------------------------------------------------
 
 
-@handles("iam", "AddUserToGroup")
 def add_user_to_group(call: Call) -> None:
     """Refuse an 11th group for a user."""
-    backend = call.lab.backend
+    backend = call.account.backend
     group = backend.groups.get(call.params["GroupName"])
     user = backend.users.get(call.params["UserName"])
     if group is None or user is None or user in group.users:
@@ -148,9 +147,9 @@ def _put_policy(call: Call) -> None:
     kind, parameter = _PUT_POLICY[call.operation]
     name = call.params[parameter]
     entity = (
-        _role(call.lab.backend, name)
+        _role(call.account.backend, name)
         if kind == "role"
-        else getattr(call.lab.backend, f"{kind}s").get(name)
+        else getattr(call.account.backend, f"{kind}s").get(name)
     )
     document = call.params.get("PolicyDocument")
     if entity is None or not isinstance(document, str):
@@ -167,10 +166,6 @@ def _put_policy(call: Call) -> None:
     return None
 
 
-for _operation in _PUT_POLICY:
-    handles("iam", _operation)(_put_policy)
-
-
 # --- trust policies ----------------------------------------------------------
 
 
@@ -180,17 +175,15 @@ def _check_trust_size(document: Any) -> None:
         raise quota_exceeded("ACLSizePerRole", TRUST_POLICY_SIZE)
 
 
-@handles("iam", "CreateRole")
 def create_role(call: Call) -> None:
     """Refuse a trust policy longer than 2,048 characters."""
     _check_trust_size(call.params.get("AssumeRolePolicyDocument"))
     return None
 
 
-@handles("iam", "UpdateAssumeRolePolicy")
 def update_assume_role_policy(call: Call) -> None:
     """Refuse a trust policy longer than 2,048 characters."""
-    if _role(call.lab.backend, call.params["RoleName"]) is not None:
+    if _role(call.account.backend, call.params["RoleName"]) is not None:
         _check_trust_size(call.params.get("PolicyDocument"))
     return None
 
@@ -204,7 +197,7 @@ def _tag(call: Call) -> None:
     Tag keys are case-insensitive: a key the entity has already, in any case,
     replaces its value and adds no tag.
     """
-    backend = call.lab.backend
+    backend = call.account.backend
     if call.operation == "TagUser":
         user = backend.users.get(call.params["UserName"])
         if user is None:
@@ -224,10 +217,6 @@ def _tag(call: Call) -> None:
     return None
 
 
-for _operation in ("TagUser", "TagRole"):
-    handles("iam", _operation)(_tag)
-
-
 # --- MFA devices -------------------------------------------------------------
 
 
@@ -235,3 +224,13 @@ def check_mfa_devices(user: Any) -> None:
     """Refuse a 9th MFA device in use by one user (virtual devices count)."""
     if len(user.mfa_devices) >= MFA_DEVICES_PER_USER:
         raise quota_exceeded("MFADevicesPerUser", MFA_DEVICES_PER_USER)
+
+
+HANDLERS: dict[str, Handler] = {
+    "AddUserToGroup": add_user_to_group,
+    **dict.fromkeys(_PUT_POLICY, _put_policy),
+    "CreateRole": create_role,
+    "UpdateAssumeRolePolicy": update_assume_role_policy,
+    "TagUser": _tag,
+    "TagRole": _tag,
+}

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from labkit.lab.errors import AwsError
 
 if TYPE_CHECKING:
-    from labkit.lab.account import Lab
+    from labkit.lab.store import Store
 
 NOT_JSON = "Policies must be valid JSON and the first byte must be '{'"
 MISSING_STATEMENT = "Missing required field Statement"
@@ -50,7 +50,7 @@ def malformed(message: str) -> AwsError:
     return AwsError("MalformedPolicy", message, 400)
 
 
-def check_bucket_policy(lab: Lab, bucket: str, text: Any) -> None:
+def check_bucket_policy(store: Store, bucket: str, text: Any) -> None:
     """Raise S3's ``MalformedPolicy`` for a bucket policy AWS would not store."""
     if isinstance(text, bytes):
         text = text.decode(errors="replace")
@@ -74,7 +74,7 @@ def check_bucket_policy(lab: Lab, bucket: str, text: Any) -> None:
     for statement in statements:
         if not isinstance(statement, dict):
             raise malformed(INVALID_SYNTAX)
-        _check_statement(lab, bucket, statement)
+        _check_statement(store, bucket, statement)
     from labkit.policy.model import PolicyError
     from labkit.policy.parse import parse_policy
 
@@ -88,14 +88,14 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _check_statement(lab: Lab, bucket: str, statement: dict[str, Any]) -> None:
+def _check_statement(store: Store, bucket: str, statement: dict[str, Any]) -> None:
     effect = statement.get("Effect")
     if effect not in ("Allow", "Deny"):
         raise malformed(f"Invalid effect: {effect}" if effect else "Missing required field Effect")
     principal_key = next((k for k in ("Principal", "NotPrincipal") if k in statement), None)
     if principal_key is None:
         raise malformed("Missing required field Principal")
-    _check_principal(lab, statement[principal_key])
+    _check_principal(store, statement[principal_key])
     action_key = next((k for k in ("Action", "NotAction") if k in statement), None)
     if action_key is None:
         raise malformed("Missing required field Action")
@@ -119,20 +119,20 @@ def _check_statement(lab: Lab, bucket: str, statement: dict[str, Any]) -> None:
                 raise malformed(RESOURCE_MISMATCH)
 
 
-def _check_principal(lab: Lab, principal: Any) -> None:
+def _check_principal(store: Store, principal: Any) -> None:
     if principal == "*":
         return
     if not isinstance(principal, dict) or not principal or not set(principal) <= _PRINCIPAL_KEYS:
         raise malformed(INVALID_PRINCIPAL)
     for value in _listed(principal.get("AWS", [])):
-        if not isinstance(value, str) or not _known_aws_principal(lab, value):
+        if not isinstance(value, str) or not _known_aws_principal(store, value):
             raise malformed(INVALID_PRINCIPAL)
     for key in ("Service", "CanonicalUser", "Federated"):
         if any(not isinstance(v, str) or not v for v in _listed(principal.get(key, []))):
             raise malformed(INVALID_PRINCIPAL)
 
 
-def _known_aws_principal(lab: Lab, value: str) -> bool:
+def _known_aws_principal(store: Store, value: str) -> bool:
     """Whether AWS accepts ``value`` as an ``AWS`` principal of a bucket policy."""
     if value == "*" or _ACCOUNT_ID.match(value):
         return True
@@ -147,9 +147,9 @@ def _known_aws_principal(lab: Lab, value: str) -> bool:
         return kind in ("assumed-role", "federated-user") and bool(name)
     if kind not in ("user", "role") or not name:
         return False
-    if account != lab.account_id:
+    if account != store.account_id:
         return True  # another account's principals cannot be looked up here
-    entity = lab.state._entity(kind, name.rsplit("/", 1)[-1])
+    entity = store.entity(kind, name.rsplit("/", 1)[-1])
     return entity is not None and entity.arn == value
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from labkit.lab.mfa import account_summary
 
 if TYPE_CHECKING:
-    from labkit.lab.account import Lab
+    from labkit.lab.context import AccountContext
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,12 @@ class SecurityStatus(list[StatusItem]):
         return f'<table class="labkit-security-status">{rows}</table>'
 
 
-def security_status(lab: Lab) -> SecurityStatus:
+def security_status(account: AccountContext) -> SecurityStatus:
     """The account's security checklist, as the IAM dashboard showed it."""
-    summary = account_summary(lab)
-    backend = lab.backend
+    summary = account_summary(
+        account.backend, account.mfa, len(account.credentials.root_keys())
+    )
+    backend = account.backend
     grouped = any(group.users for group in backend.groups.values())
     return SecurityStatus(
         [

@@ -20,12 +20,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.errors import AwsError
-from labkit.lab.handlers import Call, handles
+from labkit.lab.handlers import Call, Handler
 from labkit.lab.identities import Principal
 
 if TYPE_CHECKING:
-    from labkit.lab.account import Lab
-    from labkit.policy import Decision
+    from collections.abc import Mapping
+
+    from labkit.lab.context import AccountContext
 
 SESSION_TOKEN_DEFAULT = 43_200
 SESSION_TOKEN_MIN = 900
@@ -81,16 +82,18 @@ def is_session(principal: Principal) -> bool:
     )
 
 
-def _verify_mfa(lab: Lab, caller: Principal, serial: str | None, code: str | None) -> bool:
+def _verify_mfa(
+    account: AccountContext, caller: Principal, serial: str | None, code: str | None
+) -> bool:
     """Check an MFA serial and code given with a call; True when MFA was used."""
     if serial is None and code is None:
         return False
     if not serial or not code:
         raise AwsError("AccessDenied", INVALID_MFA_CODE, 403)
     owner = _mfa_owner(caller)
-    if owner is not None and lab.mfa.device_for_user(owner) != serial:
+    if owner is not None and account.mfa.device_for_user(owner) != serial:
         raise AwsError("AccessDenied", UNKNOWN_MFA_DEVICE, 403)
-    if not lab.mfa.verify(serial, code):
+    if not account.mfa.verify(serial, code):
         raise AwsError("AccessDenied", INVALID_MFA_CODE, 403)
     return True
 
@@ -104,14 +107,12 @@ def _mfa_owner(caller: Principal) -> str | None:
     return None  # a role session has no device of its own
 
 
-@handles("sts", "GetCallerIdentity")
 def get_caller_identity(call: Call) -> dict[str, Any]:
     """The calling principal: its unique id, account and ARN."""
     principal = call.principal
     return {"UserId": principal.user_id, "Account": principal.account, "Arn": principal.arn}
 
 
-@handles("sts", "GetSessionToken")
 def get_session_token(call: Call) -> dict[str, Any]:
     """Temporary credentials for an IAM user or the root user, optionally with MFA."""
     caller = call.principal
@@ -121,9 +122,11 @@ def get_session_token(call: Call) -> dict[str, Any]:
     _check_range("durationSeconds", duration, SESSION_TOKEN_MIN, SESSION_TOKEN_MAX)
     if caller.is_root:
         duration = min(duration, ROOT_SESSION_MAX)
-    lab = call.lab
-    mfa = _verify_mfa(lab, caller, call.params.get("SerialNumber"), call.params.get("TokenCode"))
-    now = lab.clock.time()
+    account = call.account
+    mfa = _verify_mfa(
+        account, caller, call.params.get("SerialNumber"), call.params.get("TokenCode")
+    )
+    now = account.clock.time()
     session = replace(
         caller,
         mfa_at=now if mfa else None,
@@ -131,7 +134,7 @@ def get_session_token(call: Call) -> dict[str, Any]:
         console=False,
         session_token=True,
     )
-    return {"Credentials": lab.register_temporary_credentials(session)}
+    return {"Credentials": account.credentials.issue(session)}
 
 
 def role_name_from_arn(role_arn: str) -> str | None:
@@ -142,36 +145,9 @@ def role_name_from_arn(role_arn: str) -> str | None:
     return fields[5].rsplit("/", 1)[-1]
 
 
-def find_role(lab: Lab, role_arn: str) -> Any | None:
-    """moto's role for ``role_arn`` in this account, or None."""
-    name = role_name_from_arn(role_arn)
-    if name is None or role_arn.split(":")[4] != lab.account_id:
-        return None
-    for role in lab.backend.roles.values():
-        if role.name == name and role.arn == role_arn:
-            return role
-    return None
-
-
-def not_authorized(caller: Principal, role_arn: str, decision: Any = None) -> AwsError:
-    """AWS's refusal of an AssumeRole the caller may not make.
-
-    The message says which policy failed, as AWS's does: ``... because no
-    role trust policy allows the sts:AssumeRole action``, ``... because no
-    identity-based policy allows ...`` or ``... with an explicit deny in ...``.
-    """
-    from labkit.lab.actions import Target
-    from labkit.lab.enforce import denial_message
-    from labkit.policy import Decision, Request
-
-    if decision is None:  # no such role: no trust policy can allow it
-        request = Request("sts:AssumeRole", role_arn, caller.arn)
-        decision = Decision("implicitDeny", request, denied_by="trust")
-    message = denial_message(caller.arn, Target("sts:AssumeRole", role_arn), decision)
-    return AwsError("AccessDenied", message, 403)
-
-
-def _session_policies(lab: Lab, params: dict[str, Any]) -> tuple[tuple[str, ...], int | None]:
+def _session_policies(
+    account: AccountContext, params: dict[str, Any]
+) -> tuple[tuple[str, ...], int | None]:
     """The session policies given to AssumeRole, validated, and the packed size."""
     from labkit.policy import Policy, PolicyError
 
@@ -189,7 +165,7 @@ def _session_policies(lab: Lab, params: dict[str, Any]) -> tuple[tuple[str, ...]
             "policyArns", arns, f"Member must have length less than or equal to {MAX_POLICY_ARNS}"
         )
     for arn in arns:
-        texts.append(json.dumps(_managed_document(lab, arn)))
+        texts.append(_managed_document(account, arn))
     if not texts and not params.get("Tags"):
         return (), None
     # AWS packs session policies and tags into a compressed binary format and
@@ -205,20 +181,13 @@ def _session_policies(lab: Lab, params: dict[str, Any]) -> tuple[tuple[str, ...]
     return tuple(texts), size
 
 
-def _managed_document(lab: Lab, arn: str) -> dict[str, Any]:
-    from labkit.lab.managed import is_aws_managed, managed_policy_document
-
-    if is_aws_managed(arn):
-        try:
-            return managed_policy_document(arn)
-        except KeyError:
-            pass
-    else:
-        policy = lab.backend.managed_policies.get(arn)
-        if policy is not None:
-            document = policy.document
-            return json.loads(document) if isinstance(document, str) else document
-    raise AwsError("InvalidParameterValue", f"Policy {arn} does not exist or is not attachable.")
+def _managed_document(account: AccountContext, arn: str) -> str:
+    info = account.store.policy(arn)
+    if info is None:
+        raise AwsError(
+            "InvalidParameterValue", f"Policy {arn} does not exist or is not attachable."
+        )
+    return info.document if isinstance(info.document, str) else json.dumps(info.document)
 
 
 def _role_tags(role: Any, session_tags: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -229,10 +198,29 @@ def _role_tags(role: Any, session_tags: list[dict[str, str]]) -> tuple[tuple[str
     return tuple(merged.values())
 
 
-@handles("sts", "AssumeRole")
+def prepare_assume_role(
+    account: AccountContext, caller: Principal, operation: str, params: Mapping[str, Any]
+) -> Principal | None:
+    """Before AssumeRole is authorized: the root user cannot assume roles,
+    and an MFA code given with the call counts as MFA just now."""
+    if operation != "AssumeRole":
+        return None
+    if caller.is_root:
+        # Whatever the trust policy says: root user credentials cannot assume roles.
+        raise AwsError("AccessDenied", ROOT_CANNOT_ASSUME, 403)
+    if _verify_mfa(account, caller, params.get("SerialNumber"), params.get("TokenCode")):
+        return replace(caller, mfa_at=account.clock.time())
+    return None
+
+
 def assume_role(call: Call) -> dict[str, Any]:
-    """A role session: credentials for ``RoleArn`` named ``RoleSessionName``."""
-    lab, caller, params = call.lab, call.principal, call.params
+    """A role session: credentials for ``RoleArn`` named ``RoleSessionName``.
+
+    The caller was already authorized for ``sts:AssumeRole`` (and
+    ``sts:TagSession``, ``sts:SetSourceIdentity``) against the role's trust
+    policy and its own policies.
+    """
+    account, caller, params = call.account, call.principal, call.params
     role_arn: str = params["RoleArn"]
     session_name: str = params["RoleSessionName"]
     if len(session_name) > 64:
@@ -247,39 +235,33 @@ def assume_role(call: Call) -> dict[str, Any]:
         )
     duration = int(params.get("DurationSeconds", ASSUME_ROLE_DEFAULT))
     _check_range("durationSeconds", duration, ASSUME_ROLE_MIN, ASSUME_ROLE_MAX)
-    if caller.is_root:
-        # Whatever the trust policy says: root user credentials cannot assume roles.
-        raise AwsError("AccessDenied", ROOT_CANNOT_ASSUME, 403)
-
-    role = find_role(lab, role_arn)
-    if role is None:
-        raise not_authorized(caller, role_arn)
-    now = lab.clock.time()
-    mfa_at = caller.mfa_at
-    if _verify_mfa(lab, caller, params.get("SerialNumber"), params.get("TokenCode")):
-        mfa_at = now
-    decision = trust_decision(lab, caller, role, mfa_at, params)
-    if not decision.allowed:
-        raise not_authorized(caller, role_arn, decision)
-
+    role = account.store.moto_role(role_arn)
+    if role is None:  # authorized as the role vanished: AWS says it as for no trust
+        raise AwsError(
+            "AccessDenied",
+            f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: "
+            f"{role_arn}",
+            403,
+        )
+    now = account.clock.time()
     if is_session(caller) and duration > CHAINED_SESSION_MAX:
         raise AwsError("ValidationError", DURATION_OVER_CHAINED_MAX)
     if duration > int(role.max_session_duration or ASSUME_ROLE_DEFAULT):
         raise AwsError("ValidationError", DURATION_OVER_ROLE_MAX)
-    policies, packed_size = _session_policies(lab, params)
+    policies, packed_size = _session_policies(account, params)
 
     session = Principal.role_session(
         role,
         session_name,
         expires_at=now + duration,
-        mfa_at=mfa_at,
+        mfa_at=caller.mfa_at,
         session_policies=policies,
         tags=_role_tags(role, params.get("Tags") or []),
         source_ip=caller.source_ip,
     )
-    _record_role_use(lab, role)
+    _record_role_use(account, role)
     response: dict[str, Any] = {
-        "Credentials": lab.register_temporary_credentials(session),
+        "Credentials": account.credentials.issue(session),
         "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.arn},
     }
     if packed_size is not None:
@@ -289,53 +271,14 @@ def assume_role(call: Call) -> dict[str, Any]:
     return response
 
 
-def _record_role_use(lab: Lab, role: Any) -> None:
+def _record_role_use(account: AccountContext, role: Any) -> None:
     # GetRole shows RoleLastUsed once a role has been assumed.
-    role.last_used = lab.clock.now()
-    role.last_used_region = lab.region
+    role.last_used = account.clock.now()
+    role.last_used_region = account.region
 
 
-def trust_decision(
-    lab: Lab, caller: Principal, role: Any, mfa_at: float | None, params: dict[str, Any]
-) -> Decision:
-    """Whether ``caller`` may assume ``role``: its own policies (identity,
-    boundary, session) weighed with the role's trust policy, as AWS does.
-
-    The request context is the caller's, with the MFA state of this call
-    (a code given with AssumeRole counts as MFA just now) and
-    ``sts:ExternalId`` / ``sts:RoleSessionName`` from the parameters.
-    """
-    from labkit.policy import Decision, Request, evaluate
-
-    trust = lab.state.trust_policy(role.arn)
-    now = lab.clock.time()
-    context = assume_role_context(lab, caller, mfa_at, params, now)
-    request = Request("sts:AssumeRole", role.arn, principal=caller.arn, context=context)
-    policies = lab.state.policies_for(caller)
-    if trust is None:  # a stored trust policy IAM would refuse trusts no one
-        return Decision("implicitDeny", request, denied_by="trust")
-    return evaluate(
-        request,
-        identity=policies.identity,
-        boundaries=policies.boundaries,
-        session=policies.session,
-        resource_policy=trust,
-        resource_owner=lab.account_id,
-    )
-
-
-def assume_role_context(
-    lab: Lab, caller: Principal, mfa_at: float | None, params: dict[str, Any], now: float
-) -> dict[str, Any]:
-    """The request context of an AssumeRole call, as its trust policy sees it."""
-    context: dict[str, Any] = dict(replace(caller, mfa_at=mfa_at).context(now, lab.region))
-    if params.get("ExternalId") is not None:
-        context["sts:ExternalId"] = params["ExternalId"]
-    context["sts:RoleSessionName"] = params["RoleSessionName"]
-    if params.get("SourceIdentity"):
-        context["sts:SourceIdentity"] = params["SourceIdentity"]
-    for tag in params.get("Tags") or []:
-        context[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
-    if params.get("Tags"):
-        context["aws:TagKeys"] = [tag["Key"] for tag in params["Tags"]]
-    return context
+HANDLERS: dict[str, Handler] = {
+    "GetCallerIdentity": get_caller_identity,
+    "GetSessionToken": get_session_token,
+    "AssumeRole": assume_role,
+}

@@ -59,16 +59,7 @@ def as_principal(lab: Any, choice: PrincipalChoice, mfa: bool) -> Principal:
 
 def principal_tags(lab: Any, choice: PrincipalChoice) -> tuple[tuple[str, str], ...]:
     """The user's or role's tags, which become ``aws:PrincipalTag/...`` keys."""
-    backend = lab.backend
-    try:
-        if choice.kind == "user":
-            found = backend.tagger.list_tags_for_resource(choice.arn)["Tags"]
-        else:
-            role = next((r for r in backend.roles.values() if r.arn == choice.arn), None)
-            found = list(getattr(role, "tags", None) or [])
-    except Exception:  # noqa: BLE001 - tags are a nicety; decide without them
-        return ()
-    return tuple((tag["Key"], tag["Value"]) for tag in found)
+    return lab.store.tags_of(choice.arn)
 
 
 class PolicyReader:
@@ -84,11 +75,11 @@ class PolicyReader:
 
     def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
         """What the Lab would decide if ``principal`` asked for ``action``."""
-        return self.lab.enforcer.decide(principal, action, resource)
+        return self.lab.decide(principal, action, resource)
 
     def fingerprint(self) -> tuple[Any, ...]:
         """Changes whenever the Lab's IAM state may have changed."""
         # The generation moves on every IAM write the Lab sees; the counts
         # catch users and roles made straight in moto's backend.
         backend = self.lab.backend
-        return (self.lab.state.generation, len(backend.users), len(backend.roles))
+        return (self.lab.store.generation, len(backend.users), len(backend.roles))

@@ -1,0 +1,86 @@
+"""May this caller do this to that? The Lab's one answer.
+
+Enforcement asks it before every call; the widgets, diagrams, exercise
+checks and escalation analysis ask it without calling. It builds the request
+context AWS would attach (the caller's keys, the call's own keys, the
+resource's tags), gathers every policy that applies from the
+:class:`~labkit.policy_source.PolicySource` and lets the engine decide.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from labkit.lab.actions import Target
+from labkit.policy.evaluate import evaluate
+from labkit.policy.model import ALLOWED, IMPLICIT_DENY, Decision, PolicySet, Request
+
+if TYPE_CHECKING:
+    from labkit.lab.clock import Clock
+    from labkit.lab.identities import Principal
+    from labkit.lab.store import Store
+    from labkit.policy_source import PolicySource
+
+# Resources whose tags are aws:ResourceTag/... and iam:ResourceTag/... keys.
+_IAM_TAGGED = "arn:aws:iam::"
+
+
+class Authorizer:
+    """Decides requests of one account's callers, as its calls are decided."""
+
+    def __init__(self, store: Store, policies: PolicySource, clock: Clock) -> None:
+        self._store = store
+        self._policies = policies
+        self._clock = clock
+
+    def request(self, principal: Principal, target: Target, region: str | None = None) -> Request:
+        """The engine's request for ``target``, with the context AWS attaches."""
+        context = dict(principal.context(self._clock.time(), region or self._store.region))
+        context.update(target.context)
+        if target.resource.startswith(_IAM_TAGGED):
+            for key, value in self._store.tags_of(target.resource):
+                context[f"aws:ResourceTag/{key}"] = value
+                context[f"iam:ResourceTag/{key}"] = value
+        return Request(target.action, target.resource, principal.arn, context)
+
+    def decide(self, principal: Principal, target: Target, region: str | None = None) -> Decision:
+        """The decision a call asking for ``target`` gets: identity-based
+        policies, permissions boundary, session policies and the resource's
+        own policy (a bucket policy, a role's trust policy), weighed as AWS
+        weighs them."""
+        from labkit.lab.services import service
+
+        rules = service(target.action.split(":", 1)[0])
+        request = self.request(principal, target, region)
+        if rules is not None and target.action in rules.unauthorized:
+            return Decision(ALLOWED, request, row="no-policy-needed")
+        exempt = principal.is_root and rules is not None and target.action in rules.root_exempt
+        resource = (
+            None if exempt else self._policies.resource_policy(target.resource, target.action)
+        )
+        if resource is None and target.action.lower().startswith("sts:assumerole"):
+            # No such role: no trust policy can allow it.
+            return Decision(IMPLICIT_DENY, request, denied_by="trust", row="trust-not-granted")
+        identity = self._policies.for_principal(principal)
+        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource)
+        return evaluate(request, policies, resource_owner=self._store.account_id)
+
+    def decide_service(self, service_principal: str, target: Target) -> Decision:
+        """Whether an AWS service (``lambda.amazonaws.com``) may ``target``:
+        only the resource's own policy can let a service in."""
+        now = self._clock.time()
+        context = {
+            "aws:PrincipalServiceName": service_principal,
+            "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(now)),
+            **target.context,
+        }
+        request = Request(target.action, target.resource, service_principal, context)
+        resource = self._policies.resource_policy(target.resource, target.action)
+        if resource is None:
+            denied_by = "trust" if target.action.lower().startswith("sts:") else "resource"
+            return Decision(IMPLICIT_DENY, request, denied_by=denied_by, row="service")
+        return evaluate(
+            request, PolicySet(resource=resource), resource_owner=self._store.account_id
+        )

@@ -1,0 +1,99 @@
+"""AWS Lambda, as the Lab answers it.
+
+Functions are ``arn:aws:lambda:REGION:ACCT:function:NAME``; ``Invoke`` is
+authorized as ``lambda:InvokeFunction``. A function's permissions
+(``AddPermission``) are its resource-based policy. Creating a function, or
+changing its execution role, passes a role to Lambda: the caller needs
+``iam:PassRole`` on it, with ``iam:PassedToService`` ``lambda.amazonaws.com``,
+and the role must trust Lambda ("Lambda execution role", AWS Lambda
+Developer Guide). Functions run without a container: moto answers an
+invocation with a fixed payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from labkit.lab.actions import Target, request_tags
+from labkit.lab.errors import AwsError
+from labkit.lab.services import Asked, Service, pass_role
+
+if TYPE_CHECKING:
+    from labkit.lab.context import AccountContext
+    from labkit.lab.store import Store
+
+SERVICE_PRINCIPAL = "lambda.amazonaws.com"
+ROLE_NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
+
+# Operations authorized under another action's name.
+_ACTION_NAMES = {"Invoke": "InvokeFunction", "InvokeWithResponseStream": "InvokeFunction"}
+# Operations that hand a role to Lambda.
+_PASSES_ROLE = frozenset({"CreateFunction", "UpdateFunctionConfiguration"})
+
+
+def function_arn(name_or_arn: str, region: str, account: str) -> str:
+    """The ARN of a function given by name, partial ARN or ARN (qualifier dropped)."""
+    if name_or_arn.startswith("arn:"):
+        fields = name_or_arn.split(":")
+        return ":".join(fields[:7])
+    fields = name_or_arn.split(":")
+    if len(fields) >= 3 and fields[1] == "function":  # ACCOUNT:function:NAME
+        return f"arn:aws:lambda:{region}:{fields[0]}:function:{fields[2]}"
+    return f"arn:aws:lambda:{region}:{account}:function:{fields[0]}"
+
+
+def targets(asked: Asked) -> list[Target]:
+    """The action on the function, and iam:PassRole where a role is handed over."""
+    operation, params = asked.operation, asked.params
+    action = f"lambda:{_ACTION_NAMES.get(operation, operation)}"
+    context = request_tags(
+        {"Tags": [{"Key": k, "Value": v} for k, v in (params.get("Tags") or {}).items()]}
+    )
+    if params.get("FunctionName"):
+        resource = function_arn(str(params["FunctionName"]), asked.region, asked.account)
+    elif str(params.get("Resource", "")).startswith("arn:"):
+        resource = str(params["Resource"])
+    else:
+        return [Target(action, "*", context)]
+    found = [Target(action, resource, context)]
+    if operation in _PASSES_ROLE and params.get("Role"):
+        found.append(pass_role(str(params["Role"]), SERVICE_PRINCIPAL, resource))
+    return found
+
+
+def function_policy(store: Store, resource: str, action: str) -> tuple[Any, str] | None:
+    """A function's resource-based policy, from its permissions."""
+    if not action.lower().startswith("lambda:") or ":function:" not in resource:
+        return None
+    region = resource.split(":")[3]
+    name = resource.split(":function:", 1)[1].split(":", 1)[0]
+    try:
+        backend = store.backend("awslambda", "lambda_backends", region)
+        function = backend.get_function(name)
+        policy = function.policy.get_policy()["Policy"]
+    except Exception:  # noqa: BLE001 - no such function, or no permissions yet
+        return None
+    return policy, name
+
+
+def validate(account: AccountContext, operation: str, params: Mapping[str, Any]) -> None:
+    """Lambda refuses an execution role it cannot assume."""
+    role = params.get("Role")
+    if operation not in _PASSES_ROLE or not role:
+        return
+    decision = account.authorizer.decide_service(
+        SERVICE_PRINCIPAL, Target("sts:AssumeRole", str(role))
+    )
+    if not decision.allowed:
+        raise AwsError("InvalidParameterValueException", ROLE_NOT_ASSUMABLE, 400)
+
+
+SERVICE = Service(
+    name="lambda",
+    title="Lambda",
+    targets=targets,
+    resource_policy=function_policy,
+    validate=validate,
+    moto_responses=("moto.awslambda.responses", "LambdaResponse"),
+)
