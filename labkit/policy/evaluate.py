@@ -10,13 +10,12 @@ The verdict itself is the small table in :func:`_verdict`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from labkit.policy import matching
+from labkit.policy.cache import BoundedCache, bounded
 from labkit.policy.conditions import compile_condition
 from labkit.policy.matching import (
     ACTION,
@@ -62,39 +61,57 @@ __all__ = [
 
 
 class _PatternSet:
-    """Several patterns tested as one: literals in a set, static wildcards in
-    one combined regex, and patterns with variables one by one."""
+    """Several patterns tested as one: literals in a set, static wildcards
+    one compiled glob after another, and patterns with variables one by one."""
 
-    __slots__ = ("everything", "literals", "regex", "dynamic", "lower")
+    __slots__ = ("everything", "literals", "prefixes", "globs", "dynamic", "lower")
 
     def __init__(self, patterns: Sequence[Pattern], lower: bool) -> None:
         self.lower = lower
         self.everything = any(p.text == "*" for p in patterns)
-        self.literals: frozenset[str] = frozenset()
-        self.regex: re.Pattern[str] | None = None
+        static = [p for p in patterns if not p.dynamic]
+        self.literals = frozenset(p._literal for p in static if p._literal is not None)
+        # "s3:Get*" and "arn:aws:s3:::notes/*" are prefixes: one C-level
+        # startswith tests hundreds of them (AWS managed policies list many).
+        prefixes = [_prefix(p) for p in static if p._glob is not None]
+        self.prefixes = tuple(
+            (text.lower() if lower else text) for text in prefixes if text is not None
+        )
+        self.globs = tuple(
+            p._glob.match_folded
+            for p, prefix in zip(
+                [p for p in static if p._glob is not None], prefixes, strict=True
+            )
+            if prefix is None
+        )
         self.dynamic = tuple(p for p in patterns if p.dynamic)
-        literals = []
-        sources = []
-        for p in patterns:
-            if p.dynamic:
-                continue
-            if p._literal is not None:
-                literals.append(p._literal)
-            elif p._regex is not None:
-                sources.append(p._regex.pattern)
-        self.literals = frozenset(literals)
-        if sources:
-            flags = re.DOTALL | (re.IGNORECASE if lower else 0)
-            self.regex = re.compile("|".join(f"(?:{s})" for s in sources), flags)
 
     def covers(self, value: str, value_lower: str, context: Any) -> bool:
         if self.everything:
             return True
-        if (value_lower if self.lower else value) in self.literals:
+        folded = value_lower if self.lower else value
+        if folded in self.literals:
             return True
-        if self.regex is not None and self.regex.fullmatch(value) is not None:
+        if self.prefixes and folded.startswith(self.prefixes):
             return True
+        # value_lower is value.lower(), as an ACTION glob would fold it.
+        for match in self.globs:
+            if match(folded):
+                return True
         return any(p.match(value, context) for p in self.dynamic)
+
+
+def _prefix(pattern: Pattern) -> str | None:
+    """The plain text before a pattern's only wildcard, a ``*`` at its end;
+    None for any other pattern. In an ARN a ``*`` before the resource part
+    stays in its field, so it is no plain prefix."""
+    text = pattern.text
+    if not text.endswith("*") or "*" in text[:-1] or "?" in text or "$" in text:
+        return None
+    head = text[:-1]
+    if pattern.mode == ARN and head.startswith("arn:") and head.count(":") < 5:
+        return None
+    return head
 
 
 class _Compiled:
@@ -160,13 +177,23 @@ class _Compiled:
         return self
 
 
-@lru_cache(maxsize=4096)
+@bounded(entries=4096, chars=4_000_000)
 def _pattern_set(texts: tuple[str, ...], mode: str, variables: bool) -> _PatternSet:
     return _PatternSet([compile_pattern(t, mode, variables) for t in texts], lower=mode == ACTION)
 
 
-_BODIES: dict[tuple[Any, ...], _Compiled] = {}
-_BODIES_LIMIT = 8192
+# Statement bodies, bounded by count and by the text of their patterns.
+_BODIES = BoundedCache(entries=8192, chars=8_000_000)
+
+
+def _weight(statement: Statement) -> int:
+    texts = (
+        *(statement.actions or ()),
+        *(statement.not_actions or ()),
+        *(statement.resources or ()),
+        *(statement.not_resources or ()),
+    )
+    return 64 + sum(len(text) for text in texts) + 32 * len(statement.conditions)
 
 
 def _statement_body(statement: Statement, variables: bool) -> _Compiled:
@@ -184,11 +211,10 @@ def _statement_body(statement: Statement, variables: bool) -> _Compiled:
         statement.conditions,
         variables,
     )
-    body = _BODIES.get(key)
-    if body is None:
-        if len(_BODIES) >= _BODIES_LIMIT:
-            _BODIES.clear()
-        body = _BODIES[key] = _Compiled.build(statement, variables)
+    hit, body = _BODIES.get(key)
+    if not hit:
+        body = _Compiled.build(statement, variables)
+        _BODIES.put(key, body, _weight(statement))
     return body
 
 
@@ -203,15 +229,15 @@ def _variables(patterns: Sequence[Pattern]) -> tuple[tuple[str, str], ...]:
     )
 
 
-_CACHE: dict[tuple[int, str], tuple[Policy, tuple[_Compiled, ...]]] = {}
-_CACHE_LIMIT = 4096
+# A policy's compiled statements live on the policy object itself, so they go
+# when it goes: a global cache would keep every edited policy alive.
+_COMPILED = "_labkit_compiled"
 
 
 def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
-    key = (id(policy), kind)
-    entry = _CACHE.get(key)
-    if entry is not None and entry[0] is policy:
-        return entry[1]
+    held: dict[str, tuple[_Compiled, ...]] | None = policy.__dict__.get(_COMPILED)
+    if held is not None and kind in held:
+        return held[kind]
     variables = policy.variables_enabled
     compiled = tuple(
         _Compiled(
@@ -230,9 +256,9 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
         )
         for s in policy.statements
     )
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[key] = (policy, compiled)
+    if held is None:
+        held = policy.__dict__[_COMPILED] = {}
+    held[kind] = compiled
     return compiled
 
 

@@ -4,7 +4,8 @@ Every pattern is compiled once (cached by its text) into a :class:`Pattern`.
 Actions match case-insensitively; ARNs match case-sensitively, with ``*`` and
 ``?`` confined to one colon-separated segment except in the final resource
 part, where they may span ``/`` and ``:``. Policy variables are substituted
-as literal text, so a user named ``a*`` matches only ``a*``.
+as literal text, so a user named ``a*`` matches only ``a*``. Wildcards are
+matched by :mod:`labkit.policy.glob`, in time linear in the value.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
+from labkit.policy.cache import bounded
+from labkit.policy.glob import ACTION, ARN, LIKE, Glob, compile_parts
 from labkit.policy.model import ContextValue, PrincipalBlock
 from labkit.policy.variables import WILD_MANY, WILD_ONE, Part, split, substitute
 
 # How a pattern compares: which wildcards it honours and whether case matters.
-ACTION = "action"  # case-insensitive, wildcards span everything
-ARN = "arn"  # case-sensitive, wildcards per ARN segment
-LIKE = "like"  # case-sensitive, wildcards span everything (StringLike)
+# ACTION (case-insensitive), ARN (wildcards per ARN segment) and LIKE
+# (StringLike) honour wildcards; they are defined in labkit.policy.glob.
 EXACT = "exact"  # case-sensitive, no wildcards (StringEquals)
 EXACT_CI = "exact_ci"  # case-insensitive, no wildcards
 
@@ -32,7 +33,7 @@ class Pattern:
     """One compiled pattern. ``match`` answers True, False, or None when a
     policy variable in it cannot be resolved for this request."""
 
-    __slots__ = ("text", "mode", "parts", "dynamic", "_regex", "_literal")
+    __slots__ = ("text", "mode", "parts", "dynamic", "_glob", "_literal")
 
     def __init__(self, text: str, mode: str, variables: bool) -> None:
         self.text = text
@@ -41,7 +42,7 @@ class Pattern:
         self.dynamic = any(
             not isinstance(p, str) and p is not WILD_MANY and p is not WILD_ONE for p in self.parts
         )
-        self._regex: re.Pattern[str] | None = None
+        self._glob: Glob | None = None
         self._literal: str | None = None
         if not self.dynamic:
             self._prepare(self.parts)
@@ -52,7 +53,7 @@ class Pattern:
                 literal = "".join(parts)  # type: ignore[arg-type]
                 self._literal = literal.lower() if self.mode == ACTION else literal
             else:
-                self._regex = _compile(_regex_source(parts, self.mode), self.mode == ACTION)
+                self._glob = compile_parts(parts, self.mode)
         else:
             literal = _literal_text(parts)
             self._literal = literal.lower() if self.mode == EXACT_CI else literal
@@ -68,13 +69,13 @@ class Pattern:
             if self.mode in (ACTION, EXACT_CI):
                 return value.lower() == self._literal
             return value == self._literal
-        return self._regex.fullmatch(value) is not None  # type: ignore[union-attr]
+        return self._glob.match(value)  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return f"Pattern({self.text!r}, {self.mode})"
 
 
-@lru_cache(maxsize=16384)
+@bounded(entries=16384, chars=4_000_000)
 def compile_pattern(text: str, mode: str, variables: bool = True) -> Pattern:
     """The compiled pattern for ``text`` (cached)."""
     return Pattern(text, mode, variables and mode != ACTION)
@@ -82,7 +83,11 @@ def compile_pattern(text: str, mode: str, variables: bool = True) -> Pattern:
 
 def _match_parts(parts: tuple[Part, ...], mode: str, value: str) -> bool:
     if mode in _WILDCARD_MODES:
-        return _compile(_regex_source(parts, mode), mode == ACTION).fullmatch(value) is not None
+        if all(isinstance(p, str) for p in parts):
+            # Substituted text only: no wildcard left, so no glob to compile and cache.
+            literal = "".join(parts)  # type: ignore[arg-type]
+            return value.lower() == literal.lower() if mode == ACTION else value == literal
+        return compile_parts(parts, mode).match(value)
     literal = _literal_text(parts)
     if mode == EXACT_CI:
         return value.lower() == literal.lower()
@@ -94,28 +99,6 @@ def _literal_text(parts: tuple[Part, ...]) -> str:
         "*" if p is WILD_MANY else "?" if p is WILD_ONE else p  # type: ignore[misc]
         for p in parts
     )
-
-
-def _regex_source(parts: tuple[Part, ...], mode: str) -> str:
-    # In an ARN the first five colons separate partition, service, region and
-    # account; a wildcard before the fifth colon stays inside its segment.
-    segmented = mode == ARN and isinstance(parts[0], str) and parts[0].startswith("arn:")
-    colons = 0
-    out: list[str] = []
-    for part in parts:
-        if part is WILD_MANY:
-            out.append("[^:]*" if segmented and colons < 5 else ".*")
-        elif part is WILD_ONE:
-            out.append("[^:]" if segmented and colons < 5 else ".")
-        else:
-            colons += part.count(":")  # type: ignore[union-attr]
-            out.append(re.escape(part))  # type: ignore[arg-type]
-    return "".join(out)
-
-
-@lru_cache(maxsize=16384)
-def _compile(source: str, ignore_case: bool) -> re.Pattern[str]:
-    return re.compile(source, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -169,7 +152,7 @@ class Caller:
     role_name: str | None = None
 
 
-@lru_cache(maxsize=4096)
+@bounded(entries=4096, chars=1_000_000)
 def caller_of(principal: str | None) -> Caller:
     """Describe the caller from its ARN (or service name, or None)."""
     if not principal or principal == "*":
