@@ -55,3 +55,38 @@ def test_exceptions_are_not_cached():
         with contextlib.suppress(ValueError):
             fail("a")
     assert calls == ["a", "a"]
+
+
+def test_compiled_conditions_tell_apart_values_python_thinks_equal():
+    # 1 == 1.0 == True in Python, but IAM compares the text "1", "1.0", "true".
+    from labkit.policy.conditions import condition_matches
+    from labkit.policy.model import Condition
+
+    context = {"aws:username": "1.0"}
+    assert not condition_matches(Condition("StringEquals", "aws:username", (1,)), context)
+    assert condition_matches(Condition("StringEquals", "aws:username", (1.0,)), context)
+    assert not condition_matches(Condition("StringEquals", "aws:username", (True,)), context)
+
+
+def test_the_parse_caches_hold_a_bounded_amount_of_text():
+    import json
+
+    from labkit.policy import parse
+
+    for version in range(300):
+        statements = [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::b{version}/{i}",
+            }
+            for i in range(100)
+        ]
+        text = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        parse.parse_policy(text)
+        parse.parse_tree(text)
+    caches = (parse.parse_tree, parse._parse_text, parse._checked_statement, parse._parse_data)
+    for cached in caches:
+        assert cached.cache.chars <= cached.cache.max_chars
+    # Text is what the bounds count; together a few tens of MB at most.
+    assert sum(cached.cache.max_chars for cached in caches) <= 20_000_000

@@ -21,9 +21,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
+from labkit.policy.cache import bounded
 from labkit.policy.matching import ARN, EXACT, EXACT_CI, LIKE, Pattern, compile_pattern
 from labkit.policy.model import Condition, ContextValue
 
@@ -282,7 +282,7 @@ class ResolvedOperator:
     if_exists: bool
 
 
-@lru_cache(maxsize=1024)
+@bounded(entries=1024, chars=200_000)
 def resolve_operator(name: str) -> ResolvedOperator | None:
     """Look up an operator as written, e.g. ``ForAnyValue:StringLikeIfExists``.
 
@@ -386,14 +386,21 @@ def _as_set(value: ContextValue | None) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-@lru_cache(maxsize=8192)
-def _compiled(condition: Condition, variables: bool) -> CompiledCondition:
+@bounded(entries=8192, chars=4_000_000)
+def _compiled(
+    condition: Condition, texts: tuple[str, ...], types: tuple[type, ...], variables: bool
+) -> CompiledCondition:
     return CompiledCondition(condition, variables)
 
 
 def compile_condition(condition: Condition, variables: bool = True) -> CompiledCondition:
     """The prepared form of a condition (cached)."""
-    return _compiled(condition, variables)
+    # Keyed by the values' text, which the cache weighs, and their types: 1,
+    # 1.0 and True are equal in Python but not as IAM reads them.
+    values = condition.values
+    return _compiled(
+        condition, tuple(_text(v) for v in values), tuple(map(type, values)), variables
+    )
 
 
 def condition_matches(condition: Condition, context: Context, variables: bool = True) -> bool:

@@ -10,9 +10,11 @@ rejects duplicate object keys, so a key cannot silently shadow another.
 from __future__ import annotations
 
 import json
+import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from labkit.policy.model import Location, PolicyError
@@ -221,6 +223,17 @@ def _read_key(text: str, pos: int, frame: list[Any], locate: _Locator) -> int:
     return _WS.match(text, end + 1).end()
 
 
+# Python turns at most 4,300 digits into an int and back (CVE-2020-10735);
+# longer integers stay exact as Decimals, which have no such limit.
+_INT_DIGITS = 4000
+_INT_BITS = int(_INT_DIGITS * math.log2(10))  # ints of fewer bits have fewer digits
+
+
+def json_int(digits: str) -> int | Decimal:
+    """A JSON integer's value: an int, or a Decimal when too long for one."""
+    return int(digits) if len(digits) < _INT_DIGITS else Decimal(digits)
+
+
 def _read_scalar(text: str, pos: int, locate: _Locator) -> tuple[Node, int]:
     for word, kind, value in (
         ("true", "bool", True),
@@ -235,11 +248,7 @@ def _read_scalar(text: str, pos: int, locate: _Locator) -> tuple[Node, int]:
     if match is None:
         raise _fail(locate, pos, "Expecting value.")
     raw = match.group()
-    number: int | float
-    if raw.lstrip("-").isdigit():
-        number = int(raw) if len(raw) < 4000 else float(raw)
-    else:
-        number = float(raw)
+    number = json_int(raw) if raw.lstrip("-").isdigit() else float(raw)
     node = Node("number", number, pos, locate)
     node.end_offset = match.end()
     return node, match.end()
@@ -268,8 +277,11 @@ def from_python(value: Any, depth: int = 0) -> Node:
         return Node("bool", value)
     if value is None:
         return Node("null", None)
-    if isinstance(value, int) or (
-        isinstance(value, float) and value == value and abs(value) != float("inf")
-    ):
+    if isinstance(value, int):
+        # As the text reader keeps it: an int that could not become text is a Decimal.
+        return Node("number", value if value.bit_length() < _INT_BITS else Decimal(value))
+    if isinstance(value, Decimal) and value.is_finite():
+        return Node("number", value)
+    if isinstance(value, float) and math.isfinite(value):
         return Node("number", value)
     raise JsonSyntaxError(f"{SYNTAX} {type(value).__name__} is not a JSON value.")

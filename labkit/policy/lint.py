@@ -20,11 +20,14 @@ from typing import Any, Literal
 
 from labkit.policy import catalog
 from labkit.policy import parse as parse_module
+from labkit.policy.cache import bounded
 from labkit.policy.conditions import parse_date
+from labkit.policy.glob import ACTION, Glob, GlobPart, compile_parts
 from labkit.policy.jsonloc import JsonSyntaxError, Node
 from labkit.policy.matching import action_matches, resource_matches
 from labkit.policy.model import Location, Policy, PolicyError, PolicyKind, Statement
 from labkit.policy.parse import parse_policy, parse_tree, split_operator
+from labkit.policy.variables import WILD_MANY, WILD_ONE
 
 Severity = Literal["error", "security_warning", "warning", "suggestion"]
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -111,6 +114,16 @@ def _filled(key: str, node: Node) -> Node:
     return node
 
 
+def _like(node: Node, value: dict[str, Node]) -> Node:
+    """An object node in the place of ``node``, with its key locations, holding ``value``.
+
+    IAM's checks point at keys: a copy without them could not say where."""
+    copy = Node("object", value, node.start_offset, node._locate)  # noqa: SLF001
+    copy.end_offset = node.end_offset
+    copy.keys = node.keys
+    return copy
+
+
 def _without_empty_arrays(
     root: Node, kind: PolicyKind
 ) -> tuple[Policy, Node, list[tuple[int, Node, str, Location | None]]] | None:
@@ -136,10 +149,10 @@ def _without_empty_arrays(
         ]
         if codes:
             # Only an empty array may be wrong with it: anything else is IAM's error.
-            filled = Node("object", {k: _filled(k, v) for k, v in node.value.items()})
+            filled = _like(node, {k: _filled(k, v) for k, v in node.value.items()})
             try:
                 parse_module._build(
-                    Node("object", dict(root.value, Statement=Node("array", [filled]))), kind, False
+                    _like(root, dict(root.value, Statement=Node("array", [filled]))), kind, False
                 )
             except PolicyError:
                 return None
@@ -150,7 +163,7 @@ def _without_empty_arrays(
         return None
     if kept:
         shell = Node("array", [node for _, node in kept])
-        top = Node("object", dict(root.value, Statement=shell))
+        top = _like(root, dict(root.value, Statement=shell))
         try:
             built = parse_module._build(top, kind, False)
         except PolicyError:
@@ -167,9 +180,7 @@ def _without_empty_arrays(
             statements=(),
             kind=kind,
         )
-    tree = Node("object", dict(root.value, Statement=Node("array", [n for _, n in kept])))
-    tree.start_offset = root.start_offset
-    tree._locate = root._locate  # noqa: SLF001 - the same text's locations
+    tree = _like(root, dict(root.value, Statement=Node("array", [n for _, n in kept])))
     return policy, tree, empty
 
 
@@ -203,7 +214,7 @@ class _Linter:
     def check_statements(self, nodes: list[Node | None]) -> None:
         """Findings about statements together: repeated Sids and statements."""
         seen_sids: set[str] = set()
-        seen: list[Statement] = []
+        seen: set[Statement] = set()  # a set: a list made this quadratic in statements
         for statement, node in zip(self.policy.statements, nodes, strict=False):
             sid_node = node.value.get("Sid") if node is not None else None
             sid_where = sid_node.start if sid_node is not None else None
@@ -238,7 +249,7 @@ class _Linter:
                     "Update the policy to remove the redundant statement.",
                 )
             else:
-                seen.append(bare)
+                seen.add(bare)
 
     def _statement_nodes(self) -> list[Node | None]:
         if self.tree is None:
@@ -347,7 +358,7 @@ class _StatementLinter:
                 + (f" Did you mean {hint[0]}?" if hint else ""),
             )
         elif "*" in name or "?" in name:
-            if not catalog.expand(action):
+            if not _expand(action):
                 self.add(where, "error", "INVALID_ACTION", f"The action {action} does not exist.")
         elif not catalog.action_exists(action):
             hint = catalog.suggest(action)
@@ -975,12 +986,12 @@ def _resource_covers(pattern: str, resource: str) -> bool:
     return resource_matches(pattern, resource, variables=False)
 
 
-def _expand(action: str) -> list[str]:
-    return (
-        catalog.expand(action)
-        if ("*" in action or "?" in action)
-        else ([catalog.canonical_action(action)] if catalog.action_exists(action) else [])
-    )
+@bounded(entries=4096, chars=1_000_000)
+def _expand(action: str) -> tuple[str, ...]:
+    # Cached: several checks of every statement expand the same wildcards.
+    if "*" in action or "?" in action:
+        return tuple(catalog.expand(action))
+    return (catalog.canonical_action(action),) if catalog.action_exists(action) else ()
 
 
 def _is_number(text: str) -> bool:
@@ -996,9 +1007,16 @@ def _is_date(text: str) -> bool:
     return parse_date(text) is not None
 
 
-def _arn_regex(arn_format: str) -> re.Pattern[str]:
-    parts = re.split(r"\$\{[^}]*\}", arn_format)
-    return re.compile(".+".join(re.escape(p) for p in parts), re.IGNORECASE | re.DOTALL)
+def _arn_glob(arn_format: str) -> Glob:
+    # Each ${Placeholder} of AWS's format stands for some text: "?" then "*",
+    # one or more characters, matched by a glob that never backtracks.
+    parts: list[GlobPart] = []
+    for i, text in enumerate(re.split(r"\$\{[^}]*\}", arn_format)):
+        if i:
+            parts += [WILD_ONE, WILD_MANY]
+        if text:
+            parts.append(text)
+    return compile_parts(tuple(parts), ACTION)
 
 
 def _supports(action: str, resource: str) -> bool:
@@ -1017,7 +1035,7 @@ def _supports(action: str, resource: str) -> bool:
             continue
         # Wildcards and variables in the policy stand for "something".
         concrete = _VARIABLE.sub("x", path).replace("*", "x").replace("?", "x")
-        if _arn_regex(arn_fields[5]).fullmatch(concrete) or _glob_covers(path, arn_fields[5]):
+        if _arn_glob(arn_fields[5]).match(concrete) or _glob_covers(path, arn_fields[5]):
             return True
     return False
 

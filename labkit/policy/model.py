@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 PolicyKind = Literal["identity", "resource", "trust", "boundary", "session"]
@@ -132,6 +133,8 @@ class Policy:
         # cheaper, and the Lab names every policy it reads.
         copy = object.__new__(Policy)
         copy.__dict__.update(self.__dict__, name=name, source=source or self.source, arn=arn)
+        # Compiled statements carry the name: the copy compiles its own.
+        copy.__dict__.pop("_labkit_compiled", None)
         return copy
 
     @property
@@ -168,6 +171,8 @@ class Request:
 def _as_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(Decimal(value))  # str() refuses ints of more than 4,300 digits
     return str(value)
 
 

@@ -12,11 +12,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from decimal import Decimal
 from json.decoder import scanstring as _scanstring
 from typing import Any
 
-from labkit.policy.jsonloc import MAX_CHARS, SYNTAX, JsonSyntaxError, Node, from_python, loads
+from labkit.policy.cache import bounded
+from labkit.policy.jsonloc import (
+    MAX_CHARS,
+    SYNTAX,
+    JsonSyntaxError,
+    Node,
+    from_python,
+    json_int,
+    loads,
+)
 from labkit.policy.model import (
     Condition,
     Location,
@@ -89,6 +98,22 @@ _IAM_PATHS = (
     "report/",
     "access-report/",
 )
+# IAM accepts these too, though its message above does not list them: the
+# account's root user ("arn:aws:iam::123456789012:root", on the IAM
+# identifiers page) and role templates (a resource type of IAM's in the
+# Service Authorization Reference, named in AWS's own managed policies).
+_IAM_ROOT = "root"
+_IAM_OTHER_PATHS = ("role-template/",)
+# S3 resources that live in a Region (the Service Authorization Reference's
+# S3 resource types with ${Region} in their ARN); buckets and objects do not.
+_S3_REGIONAL_PATHS = (
+    "accesspoint/",
+    "access-grants/",
+    "job/",
+    "storage-lens/",
+    "storage-lens-group/",
+    "async-request/",
+)
 _SID = re.compile(r"[0-9A-Za-z]*")
 _VENDOR_BAD = re.compile(r"[^a-zA-Z0-9\-.]")
 _TRUST_ACTION = re.compile(r"(?i)\*|sts:.*")
@@ -133,9 +158,10 @@ def parse_policy(
     """Parse and validate a policy given as JSON text or a mapping.
 
     ``kind`` selects IAM's rules for identity, resource, trust, boundary and
-    session policies. ``managed=True`` adds CreatePolicy's rule that managed
-    policies must use Version 2012-10-17 and hold at most 6,144 characters
-    besides white space. Results are cached by text.
+    session policies. ``managed=True`` adds CreatePolicy's rule that customer
+    managed policies must use Version 2012-10-17 and hold at most 6,144
+    characters besides white space; AWS managed policies, some larger, are
+    parsed without it. Results are cached by text.
     Raises :class:`PolicyError` (and nothing else) when IAM would refuse it.
     """
     if kind not in KINDS:
@@ -169,13 +195,22 @@ def _size(text: str) -> int:
     return len(_NOT_SPACE.findall(text)) if len(text) > MANAGED_POLICY_SIZE else len(text)
 
 
-@lru_cache(maxsize=512)
+# How much text the caches below may hold, as labkit.policy.cache weighs it
+# (twice the characters). A located tree costs some fifteen bytes a character
+# of its text and a parsed policy about seven, so each cache stays within
+# about 15 MB, while a learner's last versions of a large policy stay cached.
+_TREE_CHARS = 2_000_000
+_POLICY_CHARS = 4_000_000
+_STATEMENT_CHARS = 4_000_000
+
+
+@bounded(entries=64, chars=_TREE_CHARS)
 def parse_tree(text: str) -> Node:
     """The located JSON tree of a policy text (cached)."""
     return loads(text)
 
 
-@lru_cache(maxsize=512)
+@bounded(entries=256, chars=_POLICY_CHARS)
 def _parse_text(text: str, kind: PolicyKind, managed: bool) -> Policy:
     # Most texts a learner types are valid JSON and differ from the last one
     # in a single statement: read them with the C JSON reader, reuse what is
@@ -245,21 +280,23 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
     return Policy(version=version, statements=located, kind=kind, id=policy_id)
 
 
-@lru_cache(maxsize=4096)
+@bounded(entries=8192, chars=_STATEMENT_CHARS)
 def _checked_statement(source: str, index: int, kind: PolicyKind) -> Statement | None:
     """One statement's JSON text, checked alone (by the same checks as
     ``_build``), or None."""
-    node = from_python(json.loads(source))
     try:
+        node = from_python(_STRICT.decode(source))
         for check in STATEMENT_CHECKS:
             check(node, kind)
-    except PolicyError:
+    except (PolicyError, RecursionError):  # the located reader says where it is wrong
         return None
     return _statement(index, node)
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
-_STRICT = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
+_STRICT = json.JSONDecoder(
+    object_pairs_hook=_unique_pairs, parse_constant=_no_constants, parse_int=json_int
+)
 
 
 def _read_document(text: str) -> tuple[dict[str, Any], list[tuple[int, int]]] | None:
@@ -341,19 +378,28 @@ class _Offsets:
         self.text = text
         self.offset = 0
         self.line = 1
+        self.line_start = 0
 
     def __call__(self, offset: int) -> Location:
         if offset < self.offset:
-            self.offset, self.line = 0, 1
-        self.line += self.text.count("\n", self.offset, offset)
+            self.offset, self.line, self.line_start = 0, 1, 0
+        newlines = self.text.count("\n", self.offset, offset)
+        if newlines:
+            # Searched back only to the last offset: on one long line,
+            # searching back to the start made this quadratic in statements.
+            self.line += newlines
+            self.line_start = self.text.rfind("\n", self.offset, offset) + 1
         self.offset = offset
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        return Location(self.line, offset - line_start + 1)
+        return Location(self.line, offset - self.line_start + 1)
 
 
-@lru_cache(maxsize=256)
+@bounded(entries=256, chars=_POLICY_CHARS)
 def _parse_data(key: str, kind: PolicyKind, managed: bool) -> Policy:
-    return _build(from_python(json.loads(key)), kind, managed)
+    try:
+        data = _STRICT.decode(key)
+    except RecursionError:  # nested deeper than the C reader goes; from_python refuses it too
+        raise JsonSyntaxError(f"{SYNTAX} The policy document is nested too deeply.") from None
+    return _build(from_python(data), kind, managed)
 
 
 def _syntax(
@@ -556,24 +602,31 @@ _DATE_RE = re.compile(
 )
 
 
+_DIGITS = re.compile(r"\d+")
+_LONG_MAX = 9223372036854775807
+
+
 def _legacy_date(value: Any) -> bool:
     """Whether IAM's legacy parser accepts a Date condition value:
     an ISO 8601 date/time or a non-negative epoch number."""
     if isinstance(value, bool):
         return False
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return value >= 0
     text = str(value).lower()
     if "t" not in text and "-" not in text:
-        return text.isdigit() and int(text) <= 9223372036854775807
+        # Decimal digits of any script, as Java reads them; "²" is no digit
+        # to either, though str.isdigit() says it is. Decimal, unlike int(),
+        # reads any number of digits.
+        return _DIGITS.fullmatch(text) is not None and Decimal(text) <= _LONG_MAX
     match = _DATE_RE.fullmatch(text)
     if not match:
         return False
     year, month, day, hour, minute, second, _ = match.groups()
     limits = ((month, 1, 12), (day, 1, 31), (hour, 0, 23), (minute, 0, 59), (second, 0, 59))
-    if not -292275054 <= int(year) <= 292278993:
+    if not -292275054 <= Decimal(year) <= 292278993:
         return False
-    return all(part is None or low <= int(part) <= high for part, low, high in limits)
+    return all(part is None or low <= Decimal(part) <= high for part, low, high in limits)
 
 
 def _check_unique_sids(nodes: list[Node], kind: PolicyKind) -> None:
@@ -630,11 +683,16 @@ def _resource_error(resource: str) -> str | None:
     if service in ("iam", "s3") and region:
         if service == "iam":
             return f"IAM resource {resource} cannot contain region information."
-        if not path.startswith("accesspoint/"):
+        if not path.startswith(_S3_REGIONAL_PATHS):
             return f"Resource {resource} can not contain region information."
-    if service == "iam" and not path.startswith("*") and not path.startswith(_IAM_PATHS):
+    if service == "iam" and not _iam_path_ok(path):
         return f'IAM resource path must either be "*" or start with {", ".join(_IAM_PATHS)}.'
     return None
+
+
+def _iam_path_ok(path: str) -> bool:
+    """Whether an IAM ARN's resource part names something IAM has."""
+    return path == _IAM_ROOT or path.startswith(("*", *_IAM_PATHS, *_IAM_OTHER_PATHS))
 
 
 def _action_error(action: str) -> str | None:

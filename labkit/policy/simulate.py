@@ -16,6 +16,7 @@ import dataclasses
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from labkit.policy import catalog
@@ -70,6 +71,8 @@ def _context_string(value: Any) -> str:
     # The API carries every value as a string; JSON booleans read as AWS writes them.
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(Decimal(value))  # str() refuses ints of more than 4,300 digits
     return str(value)
 
 
@@ -145,9 +148,10 @@ def check_context_entries(entries: Any) -> None:
             )
         scalar = kind[: -len("List")] if kind.endswith("List") else kind
         for value in values:
-            if not _valid_value(scalar, _context_string(value)):
+            text = _context_string(value)
+            if not _valid_value(scalar, text):
                 raise PolicyError(
-                    f"Invalid value {value!r} for context key {name} of type {kind}.",
+                    f"Invalid value {text!r} for context key {name} of type {kind}.",
                     code="InvalidInput",
                 )
 
@@ -349,6 +353,37 @@ def _parse(document: Any, kind: str, name: str, source: str) -> Policy:
     return Policy.parse(document, kind).named(name, source)  # type: ignore[arg-type]
 
 
+_STRING_LISTS = ("ActionNames", "ResourceArns")
+_STRINGS = ("CallerArn", "ResourceOwner", "ResourceHandlingOption")
+
+
+def _check_string_parameters(kwargs: Mapping[str, Any]) -> None:
+    """Refuse, as botocore's parameter validation does, names that are not strings."""
+    for name in _STRING_LISTS:
+        values = kwargs.get(name)
+        if values is None:
+            continue
+        if not isinstance(values, (list, tuple)):
+            valid = "<class 'list'>, <class 'tuple'>"
+            raise PolicyError(_invalid_type(name, values, valid), code="InvalidInput")
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                raise PolicyError(_invalid_type(f"{name}[{index}]", value), code="InvalidInput")
+    for name in _STRINGS:
+        value = kwargs.get(name)
+        if value is not None and not isinstance(value, str):
+            raise PolicyError(_invalid_type(name, value), code="InvalidInput")
+
+
+def _invalid_type(name: str, value: Any, valid: str = "<class 'str'>") -> str:
+    # botocore's wording, which a boto3 client answers before any request is sent.
+    shown = _context_string(value)[:100]
+    return (
+        f"Invalid type for parameter {name}, value: {shown}, type: {type(value)}, "
+        f"valid types: {valid}"
+    )
+
+
 def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
     """``iam.simulate_custom_policy``: the same keyword arguments, the same
     response, paged by ``MaxItems``/``Marker``. Malformed input policies raise
@@ -356,6 +391,7 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
     malformed ``ContextEntries``, ``MaxItems`` or ``Marker`` raise it with
     code ``InvalidInput``.
     """
+    _check_string_parameters(kwargs)
     policies = [
         _parse(doc, "identity", f"PolicyInputList.{i}", CUSTOM_POLICY_TYPE)
         for i, doc in enumerate(kwargs.get("PolicyInputList") or (), 1)

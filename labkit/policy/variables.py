@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
+from labkit.policy.cache import bounded
 from labkit.policy.model import ContextValue
 
 # Escapes for the characters that otherwise mean something in a pattern.
@@ -48,7 +48,7 @@ WILD_ONE = object()
 Part = str | Variable | object
 
 
-@lru_cache(maxsize=8192)
+@bounded(entries=8192, chars=2_000_000)
 def split(text: str, variables: bool = True) -> tuple[Part, ...]:
     """Split a pattern into literal text, wildcards and variables.
 
