@@ -593,20 +593,35 @@ _NOT_TAKEN = {"color": "#ced4da", "fontcolor": "#adb5bd"}
 
 
 def _path(decision: Decision) -> list[tuple[str, str, str]]:
-    """The (from, to, answer) steps the decision took through the flow."""
+    """The (from, to, answer) steps the decision took through the flow.
+
+    Read from what the decision recorded (the row of the decision table
+    that decided, each kind's own verdict), never worked out again here.
+    """
+    steps = [("request", "q_deny", "")]
     if decision.decision == EXPLICIT_DENY:
-        return [("request", "q_deny", ""), ("q_deny", "r_explicit", "yes")]
-    steps = [("request", "q_deny", ""), ("q_deny", "q_allow", "no")]
-    denied = decision.denied_by if decision.decision != ALLOWED else None
-    if decision.decision != ALLOWED and denied not in ("boundary", "session"):
+        return [*steps, ("q_deny", "r_explicit", "yes")]
+    steps.append(("q_deny", "q_allow", "no"))
+    if decision.row == "root":
+        return [*steps, ("q_allow", "r_allowed", "yes: the root user")]
+    if decision.row == "resource-names-caller":
+        # A resource-based policy naming the caller itself is not limited by
+        # a permissions boundary or session policy.
+        return [*steps, ("q_allow", "r_allowed", "yes: the resource names the caller")]
+    if decision.row == "service":
+        end = "r_allowed" if decision.allowed else "r_implicit"
+        return [*steps, ("q_allow", end, "yes" if decision.allowed else "no")]
+    if not decision.allowed and decision.denied_by not in ("boundary", "session"):
         return [*steps, ("q_allow", "r_implicit", "no")]
     steps.append(("q_allow", "q_boundary", "yes"))
-    if denied == "boundary":
+    boundary = decision.verdicts.get("boundary", decision.boundary_decision)
+    if decision.denied_by == "boundary" or (boundary is not None and boundary != ALLOWED):
         return [*steps, ("q_boundary", "r_implicit", "no")]
-    steps.append(("q_boundary", "q_session", "yes"))
-    if denied == "session":
+    steps.append(("q_boundary", "q_session", "yes" if boundary else "none set"))
+    session = decision.verdicts.get("session")
+    if decision.denied_by == "session" or (session is not None and session != ALLOWED):
         return [*steps, ("q_session", "r_implicit", "no")]
-    return [*steps, ("q_session", "r_allowed", "yes")]
+    return [*steps, ("q_session", "r_allowed", "yes" if session else "none set")]
 
 
 def _ref(ref: StatementRef) -> str:
@@ -619,6 +634,25 @@ def _miss(miss: Miss) -> str:
         has = "missing" if miss.request_value is None else miss.request_value
         return f"{where}: {miss.operator} {miss.key} (request: {has})"
     return f"{where}: {miss.reason} does not match"
+
+
+def _rule_note(dot: graphviz.Digraph, decision: Decision, result: str) -> None:
+    """The rule of AWS's evaluation logic that reached the decision, by its result."""
+    from labkit.policy.evaluate import ROWS
+
+    row = ROWS.get(decision.row or "")
+    if row is None:
+        return
+    dot.node(
+        "rule",
+        _esc(f"{row.when}:\n{row.then}"),
+        shape="note",
+        style="filled",
+        fillcolor="#e7f5ff",
+        fontsize="9",
+        **{"class": "rule"},
+    )
+    dot.edge("rule", result, style="dotted", arrowhead="none", constraint="false")
 
 
 def evaluation(decision: Decision) -> graphviz.Digraph:
@@ -676,10 +710,16 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
         ("q_session", "r_implicit", "no"),
         ("q_session", "r_allowed", "yes / none set"),
     ]
-    taken = {(a, b) for a, b, _ in path}
+    # Taken edges carry this decision's own answers; a shortcut the
+    # decision took (the root user, a resource naming the caller) is drawn too.
+    answers = {(a, b): word for a, b, word in path}
+    drawn = {(a, b) for a, b, _ in edges}
+    edges += [(a, b, word) for (a, b), word in answers.items() if (a, b) not in drawn]
     for src, dst, word in edges:
-        attrs = _TAKEN if (src, dst) in taken else _NOT_TAKEN
-        dot.edge(src, dst, **({"label": word} if word else {}), **attrs)
+        attrs = _TAKEN if (src, dst) in answers else _NOT_TAKEN
+        label = answers.get((src, dst), word)
+        dot.edge(src, dst, **({"label": label} if label else {}), **attrs)
+    _rule_note(dot, decision, path[-1][1])
     # The deciding statements, next to the step they decided.
     by_step: dict[str, list[str]] = defaultdict(list)
     for ref in decision.matched:
@@ -740,41 +780,52 @@ class _Source:
     policy: Any  # labkit.policy.Policy
 
 
-def _sources(inventory: Inventory, principal: str) -> tuple[Any, list[_Source], list[Any]]:
-    """The principal, its identity policies (labelled) and its boundaries."""
-    from labkit.policy import Policy
+def _policy_source(source: Inventory | Any) -> Any:
+    """The one policy source of a Lab, or one over a plain inventory."""
+    from labkit.policy_source import PolicySource
 
-    def managed(arn: str, via: str, relation: str, kind: str = "identity") -> _Source:
-        info = inventory.policy(arn)
-        name = info.name if info else arn.rsplit("/", 1)[-1]
-        document = info.document if info else {}
-        policy_kind = info.kind if info else "customer"
-        policy = Policy.parse(document or _EMPTY, kind).named(name)
-        return _Source(f"{name}{via}", policy_kind, relation, policy)
+    if isinstance(source, Inventory):
+        return PolicySource(source)
+    return source.policies
 
-    def inline(name: str, document: Mapping[str, Any], via: str, rel: str) -> _Source:
-        policy = Policy.parse(document, "identity").named(name)
-        return _Source(f"{name} (inline{via})", "inline", rel, policy)
 
-    entity: UserInfo | RoleInfo | None = inventory.user(principal) or inventory.role(principal)
-    if entity is None:
+def _decider(source: Inventory | Any, arn: str, policies: list[Any], boundaries: list[Any]) -> Any:
+    """How to decide the principal's request for an action on ``*``: as the
+    Lab decides its calls, or, for a plain inventory, by the engine alone."""
+    from labkit.policy import Request
+    from labkit.policy.evaluate import evaluate
+
+    if isinstance(source, Inventory):
+        return lambda action: evaluate(Request(action, "*", principal=arn), policies, boundaries)
+    from labkit.lab.actions import Target
+
+    decide = source.account.authorizer.decider(source.principal_of(arn))
+    return lambda action: decide(Target(action, "*"))
+
+
+def _sources(source: Inventory | Any, principal: str) -> tuple[Any, list[_Source], list[Any]]:
+    """The principal's holdings, its identity policies (labelled) and its boundaries.
+
+    Which policies a principal holds is answered by the policy source, as
+    for every real call; this only labels them for drawing.
+    """
+    policies = _policy_source(source)
+    state = policies.state
+    found = state.user(principal) or state.role(principal)
+    holdings = policies.holdings(found.arn) if found is not None else None
+    if holdings is None:
         raise ValueError(f"no user or role named {principal!r}")
-    found: list[_Source] = []
-    found += [managed(a, "", "attached") for a in entity.attached]
-    found += [inline(n, d, "", "inline") for n, d in entity.inline.items()]
-    for group_name in getattr(entity, "groups", ()):
-        group = inventory.group(group_name)
-        if group is None:
-            continue
-        via = f" (via group {group.name})"
-        found += [managed(a, via, "member") for a in group.attached]
-        found += [
-            inline(n, d, f", via group {group.name}", "member") for n, d in group.inline.items()
-        ]
-    boundaries = []
-    if entity.boundary:
-        boundaries.append(managed(entity.boundary, "", "boundary", "boundary").policy)
-    return entity, found, boundaries
+    relation = {"inline": "inline", "attached": "attached", "account": "member"}
+    sources = [
+        _Source(
+            held.label,
+            held.kind,
+            "member" if held.group else relation.get(held.relation, "attached"),
+            held.policy,
+        )
+        for held in holdings.identity
+    ]
+    return holdings, sources, list(holdings.boundaries)
 
 
 _EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -815,12 +866,11 @@ def analyse_access(source: Inventory | Any, principal: str) -> tuple[list[Grant]
     grants it, the boundary allows it somewhere and no unconditional Deny on
     every resource removes it.
     """
-    from labkit.policy import Request, catalog
-    from labkit.policy.evaluate import evaluate
+    from labkit.policy import catalog
 
-    inventory = _inventory(source)
-    entity, sources, boundaries = _sources(inventory, principal)
+    entity, sources, boundaries = _sources(source, principal)
     policies = [s.policy for s in sources]
+    decide = _decider(source, entity.arn, policies, boundaries)
     allowed_by: dict[str, list[str]] = defaultdict(list)
     for src in sources:
         covered: set[str] = set()
@@ -853,7 +903,7 @@ def analyse_access(source: Inventory | Any, principal: str) -> tuple[list[Grant]
         if within is not None and action not in within:
             outside += 1
             continue
-        decision = evaluate(Request(action, "*", principal=entity.arn), policies, boundaries)
+        decision = decide(action)
         full = decision.allowed and action not in partial and not decision.missing_context
         level = catalog.access_level(action) or "Unknown"
         result.append(Grant(action, level, full, tuple(sorted(set(allowed_by[action])))))
@@ -912,10 +962,9 @@ def effective_access(
     the permissions boundary are applied (see :func:`grants`). Beyond
     ``max_services`` services the ones with fewest actions share one node.
     """
-    inventory = _inventory(source)
-    entity, sources, _boundaries = _sources(inventory, principal)
-    granted, denied, outside = analyse_access(inventory, principal)
-    kind = "user" if isinstance(entity, UserInfo) else "role"
+    entity, sources, _boundaries = _sources(source, principal)
+    granted, denied, outside = analyse_access(source, principal)
+    kind = entity.kind
     services: dict[str, list[Grant]] = defaultdict(list)
     for grant in granted:
         services[grant.action.split(":", 1)[0]].append(grant)
@@ -963,15 +1012,10 @@ def effective_access(
         dot.edge(me, pid, **EDGE_STYLES["inline" if src.kind == "inline" else "attached"])
     for (label, target), count in sorted(counts.items()):
         dot.edge(_node_id("p", label), target, label=_plural(count, "action"), color="#495057")
-    boundary = getattr(entity, "boundary", None)
-    if boundary:
-        info = inventory.policy(boundary)
-        bid = _node_id("boundary", boundary)
-        dot.node(
-            bid,
-            _esc(f"{info.name if info else boundary}\n(permissions boundary)"),
-            **STYLES[info.kind if info else "customer"],
-        )
+    if entity.boundary is not None:
+        held = entity.boundary
+        bid = _node_id("boundary", held.policy.arn or held.policy.name)
+        dot.node(bid, _esc(f"{held.policy.name}\n(permissions boundary)"), **STYLES[held.kind])
         dot.edge(me, bid, **EDGE_STYLES["boundary"])
     notes = []
     if denied:

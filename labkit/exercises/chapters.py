@@ -113,16 +113,11 @@ def as_user(lab: Lab, user: str, context: dict[str, str] | None = None) -> Any:
     """The user as their calls reach AWS: signed in on the console (with or
     without MFA) when the context says ``aws:MultiFactorAuthPresent``, else
     with access keys, which carry no MFA key at all."""
-    from labkit.lab.identities import Principal
-
     found = lab.store.moto_user(user)
     if found is None:
         raise LookupError(user)
     mfa = (context or {}).get("aws:MultiFactorAuthPresent")
-    principal = Principal.user(
-        found, console=mfa is not None, mfa_at=lab.clock.time() if mfa == "true" else None
-    )
-    return lab.account.credentials.current_user(principal)
+    return lab.principal_of(found.arn, mfa=mfa == "true", console=mfa is not None)
 
 
 def decides(

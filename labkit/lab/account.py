@@ -316,6 +316,29 @@ class Lab:
         """A request id in AWS's shape, reproducible under a seed."""
         return self.enforcer.new_request_id()
 
+    def principal_of(self, arn: str, *, mfa: bool = False, console: bool = False) -> Principal:
+        """The user or role ``arn`` as its calls reach AWS: a user with access
+        keys (or signed in on the console), a role as a session of it; with
+        MFA used just now when ``mfa``. Raises ``LookupError`` for neither."""
+        from labkit.widgets._principals import SESSION_NAME
+
+        now = self.clock.time()
+        mfa_at = now if mfa else None
+        user = self.store.moto_user(arn.rsplit("/", 1)[-1]) if ":user/" in arn else None
+        if user is not None and user.arn == arn:
+            principal = Principal.user(user, mfa_at=mfa_at, console=console or mfa)
+            return self.account.credentials.current_user(principal)
+        role = self.store.moto_role(arn) if ":role/" in arn else None
+        if role is None:
+            raise LookupError(f"No user or role {arn} in the account.")
+        return Principal.role_session(
+            role,
+            SESSION_NAME,
+            expires_at=now + 3600,
+            mfa_at=mfa_at,
+            tags=self.store.tags_of(role.arn),
+        )
+
     def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
         """What a call by ``principal`` asking for ``action`` on ``resource``
         would get: the same decision, from the same place, as the call."""

@@ -9,8 +9,9 @@ resource's tags), gathers every policy that applies from the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from labkit.lab.actions import Target
 from labkit.policy.evaluate import evaluate
@@ -36,7 +37,11 @@ class Authorizer:
 
     def request(self, principal: Principal, target: Target, region: str | None = None) -> Request:
         """The engine's request for ``target``, with the context AWS attaches."""
-        context = dict(principal.context(self._clock.time(), region or self._store.region))
+        base = principal.context(self._clock.time(), region or self._store.region)
+        return self._request(principal, base, target)
+
+    def _request(self, principal: Principal, base: Mapping[str, Any], target: Target) -> Request:
+        context = dict(base)
         context.update(target.context)
         if target.resource.startswith(_IAM_TAGGED):
             for key, value in self._store.tags_of(target.resource):
@@ -49,22 +54,35 @@ class Authorizer:
         policies, permissions boundary, session policies and the resource's
         own policy (a bucket policy, a role's trust policy), weighed as AWS
         weighs them."""
+        return self.decider(principal, region)(target)
+
+    def decider(
+        self, principal: Principal, region: str | None = None
+    ) -> Callable[[Target], Decision]:
+        """:meth:`decide` for one caller and many requests: what does not
+        depend on the request (the caller's policies and context) is read once."""
         from labkit.lab.services import service
 
-        rules = service(target.action.split(":", 1)[0])
-        request = self.request(principal, target, region)
-        if rules is not None and target.action in rules.unauthorized:
-            return Decision(ALLOWED, request, row="no-policy-needed")
-        exempt = principal.is_root and rules is not None and target.action in rules.root_exempt
-        resource = (
-            None if exempt else self._policies.resource_policy(target.resource, target.action)
-        )
-        if resource is None and target.action.lower().startswith("sts:assumerole"):
-            # No such role: no trust policy can allow it.
-            return Decision(IMPLICIT_DENY, request, denied_by="trust", row="trust-not-granted")
+        base = principal.context(self._clock.time(), region or self._store.region)
         identity = self._policies.for_principal(principal)
-        policies = PolicySet(identity.identity, identity.boundary, identity.session, resource)
-        return evaluate(request, policies, resource_owner=self._store.account_id)
+        owner = self._store.account_id
+
+        def decide(target: Target) -> Decision:
+            rules = service(target.action.split(":", 1)[0])
+            request = self._request(principal, base, target)
+            if rules is not None and target.action in rules.unauthorized:
+                return Decision(ALLOWED, request, row="no-policy-needed")
+            exempt = principal.is_root and rules is not None and target.action in rules.root_exempt
+            resource = (
+                None if exempt else self._policies.resource_policy(target.resource, target.action)
+            )
+            if resource is None and target.action.lower().startswith("sts:assumerole"):
+                # No such role: no trust policy can allow it.
+                return Decision(IMPLICIT_DENY, request, denied_by="trust", row="trust-not-granted")
+            policies = PolicySet(identity.identity, identity.boundary, identity.session, resource)
+            return evaluate(request, policies, resource_owner=owner)
+
+        return decide
 
     def decide_service(self, service_principal: str, target: Target) -> Decision:
         """Whether an AWS service (``lambda.amazonaws.com``) may ``target``:

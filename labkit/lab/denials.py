@@ -10,6 +10,11 @@ resource, EC2 answers ``UnauthorizedOperation``) is its
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+from typing import Any
+
 from labkit.lab.actions import Target
 from labkit.policy.model import Decision
 
@@ -39,14 +44,19 @@ def _style(action: str):  # noqa: ANN202 - a DenialStyle; imported late to avoid
     return rules.denial if rules is not None else DenialStyle()
 
 
-def denial_message(principal_arn: str, target: Target, decision: Decision) -> str:
+def denial_message(
+    principal_arn: str, target: Target, decision: Decision, service: str | None = None
+) -> str:
     """AWS's AccessDenied message for a denied request.
 
     The resource is left out where AWS authorizes on ``*``. A role's trust
     policy that does not trust the caller gives no reason, as STS words it:
     ``User: ARN is not authorized to perform: sts:AssumeRole on resource: ROLE``.
+    ``service`` is the signing name of the service called, which frames the
+    message (EC2's "You are not authorized to perform this operation."); by
+    default, the service of the action.
     """
-    style = _style(target.action)
+    style = _style(f"{service}:" if service else target.action)
     source = decision.denied_by or "identity"
     text = f"User: {principal_arn} is not authorized to perform: {target.action}"
     if target.resource != "*":
@@ -80,9 +90,9 @@ def _denying_policy_arn(decision: Decision, source: str) -> str | None:
     return None
 
 
-def access_denied_code(protocol: str, action: str = "") -> tuple[str, int]:
-    """The error code and HTTP status of a denial, by protocol and service."""
-    style = _style(action) if action else None
+def access_denied_code(protocol: str, service: str = "") -> tuple[str, int]:
+    """The error code and HTTP status of a denial, by protocol and the service called."""
+    style = _style(f"{service}:") if service else None
     if style is not None and style.code:
         return style.code, style.status or 403
     if protocol == "json":  # DynamoDB and other JSON 1.0/1.1 services
@@ -96,3 +106,46 @@ def access_denied_code(protocol: str, action: str = "") -> tuple[str, int]:
 SESSION_TOKEN_STS = frozenset({"AssumeRole", "GetCallerIdentity"})
 # What IAM answers such credentials without MFA: as if the token were unknown.
 INVALID_TOKEN_FOR_IAM = "The security token included in the request is invalid"
+
+
+def encode_authorization(principal: Any, target: Target, decision: Decision) -> str:
+    """The encoded authorization message some services (EC2) append to a
+    denial; ``sts:DecodeAuthorizationMessage`` reads it back
+    (:func:`decode_authorization`)."""
+    conditions = [
+        {"key": key, "values": {"items": [{"value": v} for v in _listed(value)]}}
+        for key, value in sorted(decision.request.context.items())
+    ]
+    details = {
+        "allowed": decision.allowed,
+        "explicitDeny": decision.decision == "explicitDeny",
+        "matchedStatements": {
+            "items": [
+                {"statementId": ref.sid or "", "effect": ref.effect, "policy": ref.policy}
+                for ref in decision.matched
+            ]
+        },
+        "failures": {"items": []},
+        "context": {
+            "principal": {"id": principal.user_id, "arn": principal.arn},
+            "action": target.action,
+            "resource": target.resource,
+            "conditions": {"items": conditions},
+        },
+    }
+    packed = zlib.compress(json.dumps(details, separators=(",", ":")).encode())
+    return base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def decode_authorization(message: str) -> str:
+    """The JSON an encoded authorization message stands for; raises
+    ``ValueError`` for anything else."""
+    padded = message + "=" * (-len(message) % 4)
+    try:
+        return zlib.decompress(base64.urlsafe_b64decode(padded)).decode()
+    except (ValueError, zlib.error) as error:
+        raise ValueError("not an encoded authorization message") from error
+
+
+def _listed(value: Any) -> list[str]:
+    return list(value) if isinstance(value, tuple | list) else [str(value)]

@@ -34,6 +34,7 @@ from labkit.lab.denials import (
     SESSION_TOKEN_STS,
     access_denied_code,
     denial_message,
+    encode_authorization,
 )
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call
@@ -391,8 +392,12 @@ class Enforcer:
         target: Target,
         decision: Decision,
     ) -> Answer:
-        code, status = access_denied_code(pending.protocol, target.action)
-        message = denial_message(principal.arn, target, decision)
+        code, status = access_denied_code(pending.protocol, pending.prefix)
+        message = denial_message(principal.arn, target, decision, pending.prefix)
+        if pending.rules is not None and pending.rules.denial.encoded:
+            message += ". Encoded authorization failure message: " + encode_authorization(
+                principal, target, decision
+            )
         self._note(context, pending, principal.arn, target, decision.decision)
         return pending.refuse(code, message, status)
 

@@ -120,6 +120,36 @@ def _default_rules(password: str, present: dict[str, bool], names: list[str]) ->
     return [mix, length, identity]
 
 
+# IAM's own limits on any password, from its API model: at most 128
+# characters, each a tab, line feed, carriage return or U+0020 to U+00FF.
+MAX_LENGTH = 128
+_ALLOWED = frozenset("\t\n\r") | frozenset(chr(c) for c in range(0x20, 0x100))
+PASSWORD_PATTERN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
+
+
+def format_rules(password: str) -> list[RuleResult]:
+    """IAM's limits on every password, whatever the policy: length and characters.
+
+    A call breaking them is refused with ``ValidationError`` before any
+    password policy is looked at.
+    """
+    where = "Value at 'password' failed to satisfy constraint: "
+    return [
+        RuleResult(
+            "max-length",
+            f"At most {MAX_LENGTH} characters",
+            len(password) <= MAX_LENGTH,
+            f"{where}Member must have length less than or equal to {MAX_LENGTH}",
+        ),
+        RuleResult(
+            "characters",
+            "Only letters, digits, spaces and symbols up to U+00FF (no emoji or other scripts)",
+            all(c in _ALLOWED for c in password),
+            f"{where}Member must satisfy regular expression pattern: {PASSWORD_PATTERN}",
+        ),
+    ]
+
+
 def policy_violation(rules: list[RuleResult]) -> str | None:
     """AWS's ``PasswordPolicyViolation`` message for the first unmet rule."""
     for rule in rules:
@@ -168,12 +198,14 @@ class Passwords:
             "HardExpiry": bool(found.hard_expiry),
         }
 
-    def check(self, user_name: str, password: str) -> list[RuleResult]:
-        """Every rule a new password for ``user_name`` must meet, reuse included."""
+    def check(self, user_name: str | None, password: str) -> list[RuleResult]:
+        """Every rule a new password for ``user_name`` must meet: IAM's own
+        limits, the policy's (or AWS's default) rules, and reuse."""
         policy = self.policy()
-        rules = check_password(password, policy, user_name, self._account_names())
+        rules = format_rules(password)
+        rules += check_password(password, policy, user_name, self._account_names())
         remembered = int((policy or {}).get("PasswordReusePrevention") or 0)
-        if remembered:
+        if remembered and user_name:
             recent = self._history.get(user_name, [])[-remembered:]
             rules.append(
                 RuleResult(
@@ -186,7 +218,11 @@ class Passwords:
         return rules
 
     def validate(self, user_name: str, password: str) -> None:
-        """Raise ``PasswordPolicyViolation`` as AWS would for a bad new password."""
+        """Raise AWS's error for a bad new password: ``ValidationError`` for
+        IAM's own limits, ``PasswordPolicyViolation`` for the policy's rules."""
+        limits = policy_violation(format_rules(password))
+        if limits:
+            raise AwsError("ValidationError", f"1 validation error detected: {limits}", 400)
         message = policy_violation(self.check(user_name, password))
         if message:
             raise AwsError("PasswordPolicyViolation", message, 400)

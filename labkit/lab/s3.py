@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import json
 import re
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.errors import AwsError
+from labkit.policy.glob import LIKE, compile_glob
 
 if TYPE_CHECKING:
     from labkit.lab.store import Store
@@ -173,7 +173,7 @@ def _resource_kind(bucket: str, resource: str) -> set[str] | None:
     if not resource.startswith("arn:aws:s3:::"):
         return None
     name, slash, _key = resource[len("arn:aws:s3:::") :].partition("/")
-    if not name or not fnmatchcase(bucket, name):
+    if not name or not compile_glob(name, LIKE).match(bucket):
         return None
     if not slash:
         return {"bucket", "object"} if name.endswith("*") else {"bucket"}

@@ -88,7 +88,12 @@ def simulate_principal_policy(account: AccountContext, params: dict[str, Any]) -
     context.update(given)
     resource_policy = None
     if params.get("ResourcePolicy"):
-        resource_policy = _parse(params["ResourcePolicy"], "resource", "ResourcePolicy", "resource")
+        # A role's trust policy decides AssumeRole: read it as one, as
+        # SimulateCustomPolicy does.
+        actions = params.get("ActionNames") or ()
+        trust = bool(actions) and all(a.lower().startswith("sts:assumerole") for a in actions)
+        kind = "trust" if trust else "resource"
+        resource_policy = _parse(params["ResourcePolicy"], kind, "ResourcePolicy", "resource")
     response = simulate(
         policies,
         list(params.get("ActionNames") or ()),

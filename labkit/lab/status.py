@@ -49,9 +49,7 @@ class SecurityStatus(list[StatusItem]):
 
 def security_status(account: AccountContext) -> SecurityStatus:
     """The account's security checklist, as the IAM dashboard showed it."""
-    summary = account_summary(
-        account.backend, account.mfa, len(account.credentials.root_keys())
-    )
+    summary = account_summary(account.backend, account.mfa, len(account.credentials.root_keys()))
     backend = account.backend
     grouped = any(group.users for group in backend.groups.values())
     return SecurityStatus(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call, Handler
 from labkit.lab.identities import Principal
+from labkit.lab.validation import iam_words
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -157,7 +158,7 @@ def _session_policies(
         try:
             Policy.parse(inline, "session")
         except PolicyError as error:
-            raise AwsError("MalformedPolicyDocument", error.message) from None
+            raise AwsError("MalformedPolicyDocument", iam_words(error)) from None
         texts.append(inline)
     arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
     if len(arns) > MAX_POLICY_ARNS:
@@ -277,7 +278,21 @@ def _record_role_use(account: AccountContext, role: Any) -> None:
     role.last_used_region = account.region
 
 
+def decode_authorization_message(call: Call) -> dict[str, Any]:
+    """The details behind an encoded authorization failure message."""
+    from labkit.lab.denials import decode_authorization
+
+    try:
+        return {"DecodedMessage": decode_authorization(str(call.params["EncodedMessage"]))}
+    except ValueError:
+        raise AwsError(
+            "InvalidAuthorizationMessageException",
+            "The message is not a valid encoded authorization message.",
+        ) from None
+
+
 HANDLERS: dict[str, Handler] = {
+    "DecodeAuthorizationMessage": decode_authorization_message,
     "GetCallerIdentity": get_caller_identity,
     "GetSessionToken": get_session_token,
     "AssumeRole": assume_role,

@@ -91,6 +91,19 @@ def check_input(model: Any, params: Mapping[str, Any]) -> None:
         raise validation_error(failures)
 
 
+# --- policy documents, in IAM's words only -------------------------------------
+
+
+def iam_words(error: Any) -> str:
+    """IAM's message for a refused policy document, without the details the
+    engine adds for the editor: for a JSON syntax error, only ``Syntax
+    errors in policy.``"""
+    from labkit.policy.jsonloc import SYNTAX
+
+    message = str(getattr(error, "message", error))
+    return SYNTAX if message.startswith(SYNTAX) else message
+
+
 # --- names IAM keeps unique regardless of case -------------------------------
 
 # "User names are not distinguished by case": CreateUser, CreateGroup,

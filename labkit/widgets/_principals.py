@@ -43,18 +43,9 @@ def lab_principals(lab: Any) -> list[PrincipalChoice]:
 def as_principal(lab: Any, choice: PrincipalChoice, mfa: bool) -> Principal:
     """The caller the Lab would see: the user signed in on the console, or
     a session of the role, with or without MFA."""
-    from labkit.lab.identities import Principal
-
-    now = lab.clock.time()
-    mfa_at = now if mfa else None
-    tags = principal_tags(lab, choice)
-    if choice.kind == "user":
-        # Signed in on the console, so that "no MFA" reads as
-        # aws:MultiFactorAuthPresent=false, as the Lab's sign-in gives it.
-        return Principal.user(choice, mfa_at=mfa_at, tags=tags, console=True)
-    return Principal.role_session(
-        choice, SESSION_NAME, expires_at=now + 3600, mfa_at=mfa_at, tags=tags
-    )
+    # Signed in on the console, so that "no MFA" reads as
+    # aws:MultiFactorAuthPresent=false, as the Lab's sign-in gives it.
+    return lab.principal_of(choice.arn, mfa=mfa, console=True)
 
 
 def principal_tags(lab: Any, choice: PrincipalChoice) -> tuple[tuple[str, str], ...]:

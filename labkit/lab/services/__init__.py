@@ -61,6 +61,7 @@ class DenialStyle:
     code: str | None = None
     status: int | None = None
     prefix: str = ""
+    encoded: bool = False  # ends with an encoded message STS can decode
 
 
 # Who may act, given the caller: raises AwsError to refuse, may return a

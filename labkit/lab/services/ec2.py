@@ -5,7 +5,9 @@ with a profile, or giving a running instance one, passes the profile's role
 to EC2: the caller needs ``iam:PassRole`` on it, with
 ``iam:PassedToService`` ``ec2.amazonaws.com`` ("Using an IAM role to grant
 permissions to applications running on Amazon EC2 instances", IAM User
-Guide). EC2 answers a refusal with ``UnauthorizedOperation``.
+Guide). EC2 answers a refusal with ``UnauthorizedOperation`` and an encoded
+message that ``sts:DecodeAuthorizationMessage`` turns back into the
+decision's details.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ SERVICE = Service(
         code="UnauthorizedOperation",
         status=403,
         prefix="You are not authorized to perform this operation. ",
+        encoded=True,
     ),
     moto_responses=("moto.ec2.responses", "EC2Response"),
 )

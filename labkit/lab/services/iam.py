@@ -25,7 +25,7 @@ from labkit.lab.actions import ContextValue, Target, request_tags
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call, Handler
 from labkit.lab.services import Asked, Service, handler_table
-from labkit.lab.validation import check_unique_name
+from labkit.lab.validation import check_unique_name, iam_words
 from labkit.policy.model import PolicyError
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def validate(account: AccountContext, operation: str, params: Mapping[str, Any])
             # A managed policy past its 6,144 characters is a quota, not a malformed policy.
             if error.code == "LimitExceeded":
                 raise AwsError("LimitExceeded", error.message, 409) from None
-            raise AwsError("MalformedPolicyDocument", error.message, 400) from None
+            raise AwsError("MalformedPolicyDocument", iam_words(error), 400) from None
     check_unique_name(account, operation, params)
 
 
