@@ -27,10 +27,19 @@ from labkit.policy.jsonloc import JsonSyntaxError, Node
 from labkit.policy.matching import action_matches, resource_matches
 from labkit.policy.model import Location, Policy, PolicyError, PolicyKind, Statement
 from labkit.policy.parse import parse_policy, parse_tree, split_operator
-from labkit.policy.variables import WILD_MANY, WILD_ONE
+from labkit.policy.variables import WILD_MANY, WILD_ONE, split
 
 Severity = Literal["error", "security_warning", "warning", "suggestion"]
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def _has_variable(text: str) -> bool:
+    """Whether ``text`` holds a ``${...}``: a ``${`` with a ``}`` after it.
+
+    Two finds rather than a regular expression, which would be quadratic on
+    text full of unclosed ``${``.
+    """
+    start = text.find("${")
+    return start != -1 and text.find("}", start + 2) != -1
 
 
 @dataclass(frozen=True)
@@ -527,10 +536,10 @@ class _StatementLinter:
             return
         for key in ("Resource", "NotResource"):
             for value, where in self.items(key):
-                if _VARIABLE.search(value):
+                if _has_variable(value):
                     self.add(where, "error", "VARIABLE_UNSUPPORTED_IN_VERSION", _VARIABLE_MESSAGE)
         for condition in self.statement.conditions:
-            if any(isinstance(v, str) and _VARIABLE.search(v) for v in condition.values):
+            if any(isinstance(v, str) and _has_variable(v) for v in condition.values):
                 self.add(
                     condition.location,
                     "error",
@@ -680,7 +689,7 @@ class _StatementLinter:
             )
 
     def check_value(self, base: str, operator: str, value: Any, where: Location | None) -> None:
-        if isinstance(value, str) and _VARIABLE.search(value):
+        if isinstance(value, str) and _has_variable(value):
             if not base.startswith(("String", "Arn")):
                 self.add(
                     where,
@@ -1034,7 +1043,7 @@ def _supports(action: str, resource: str) -> bool:
         if len(arn_fields) < 6 or arn_fields[2].lower() != service.lower():
             continue
         # Wildcards and variables in the policy stand for "something".
-        concrete = _VARIABLE.sub("x", path).replace("*", "x").replace("?", "x")
+        concrete = "".join(p if isinstance(p, str) else "x" for p in split(path, True))
         if _arn_glob(arn_fields[5]).match(concrete) or _glob_covers(path, arn_fields[5]):
             return True
     return False

@@ -10,7 +10,7 @@ and which has no default, cannot be resolved and the pattern matches nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from labkit.policy.cache import bounded
@@ -18,7 +18,6 @@ from labkit.policy.model import ContextValue
 
 # Escapes for the characters that otherwise mean something in a pattern.
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
-_TOKEN = re.compile(r"\$\{([^}]*)\}|([*?])")
 _DEFAULT = re.compile(r"^\s*([^,\s]+)\s*,\s*'((?:[^']|'')*)'\s*$")
 
 
@@ -57,12 +56,9 @@ def split(text: str, variables: bool = True) -> tuple[Part, ...]:
     parts: list[Part] = []
     literal: list[str] = []
     pos = 0
-    for match in _TOKEN.finditer(text):
-        inner, wild = match.group(1), match.group(2)
-        if inner is not None and not variables:
-            continue
-        literal.append(text[pos : match.start()])
-        pos = match.end()
+    for start, end, inner, wild in _tokens(text, variables):
+        literal.append(text[pos:start])
+        pos = end
         if wild is not None:
             _flush(literal, parts)
             parts.append(WILD_MANY if wild == "*" else WILD_ONE)
@@ -76,6 +72,32 @@ def split(text: str, variables: bool = True) -> tuple[Part, ...]:
     literal.append(text[pos:])
     _flush(literal, parts)
     return tuple(parts)
+
+
+_SPECIAL = re.compile(r"\$\{|[*?]")
+_WILD = re.compile(r"[*?]")
+
+
+def _tokens(text: str, variables: bool) -> Iterator[tuple[int, int, str | None, str | None]]:
+    """(start, end, variable text, wildcard) for each ``${...}``, ``*`` and ``?``.
+
+    Linear in the text: a ``${`` with no ``}`` after it is literal text, and
+    once no ``}`` is left no later ``${`` is looked at twice.
+    """
+    finder = _SPECIAL if variables else _WILD
+    last_close = text.rfind("}")
+    at = 0
+    while (found := finder.search(text, at)) is not None:
+        if found.group() != "${":
+            yield found.start(), found.end(), None, found.group()
+            at = found.end()
+            continue
+        close = text.find("}", found.end()) if found.start() < last_close else -1
+        if close == -1:
+            at = found.start() + 1  # "$" is literal; the "{" is looked at again
+            continue
+        yield found.start(), close + 1, text[found.end() : close], None
+        at = close + 1
 
 
 def _flush(literal: list[str], parts: list[Part]) -> None:
