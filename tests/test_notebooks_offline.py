@@ -1,9 +1,11 @@
 """Every notebook runs with no network at all, and runs twice in one kernel.
 
-The kernel's first cell makes every socket connection fail loudly; then the
-notebook runs top to bottom, twice, as a learner's "Run All" twice would.
-Any cell that tried to reach the network (AWS, or anything else), or that
-failed on the second run, would raise.
+The kernel's first cell makes every socket connection fail loudly and puts
+real-looking credentials in the environment that must never sign a request;
+then the notebook runs top to bottom, twice, as a learner's "Run All" twice
+would. Any cell that tried to reach the network (AWS, or anything else),
+signed with the environment's credentials, or failed on the second run,
+would raise.
 """
 
 from __future__ import annotations
@@ -29,6 +31,23 @@ def _refuse(*args, **kwargs):
 socket.socket.connect = _refuse
 socket.socket.connect_ex = _refuse
 socket.create_connection = _refuse
+
+import os
+import botocore.auth
+
+os.environ.update(
+    AWS_ACCESS_KEY_ID="AKIAQDECOYDECOYDECOY",
+    AWS_SECRET_ACCESS_KEY="d3c0y/SecretThatMustNeverSignAnything+XYZ",
+    AWS_SESSION_TOKEN="IQoJb3JpZ2luX2VjEDECOY",
+)
+_sign = botocore.auth.SigV4Auth.add_auth
+
+def _never_the_decoy(self, request):
+    if self.credentials is not None and "DECOY" in self.credentials.access_key:
+        raise NetworkBlocked("a request was signed with the environment's credentials")
+    return _sign(self, request)
+
+botocore.auth.SigV4Auth.add_auth = _never_the_decoy
 """
 
 
