@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+
+from scripts import check_notebooks
+from scripts.pins import canonical, environment_text, locked, pre_commit_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +42,31 @@ def _environment() -> tuple[set[str], set[str]]:
     return conda, pip
 
 
+def _environment_pins() -> dict[str, str]:
+    """environment.yml's pip pins: name -> exact version."""
+    (pip,) = [
+        item["pip"]
+        for item in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+        if isinstance(item, dict)
+    ]
+    pins = {}
+    for requirement in pip:
+        if requirement.startswith("-e"):
+            continue
+        name, _, version = requirement.partition("==")
+        assert version, f"environment.yml installs {requirement!r} unpinned"
+        pins[canonical(name)] = version
+    return pins
+
+
+def _requirements() -> list[Requirement]:
+    """pyproject.toml's runtime dependencies and its test extra."""
+    project = _pyproject()["project"]
+    return [
+        Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]
+    ]
+
+
 def test_environment_yml_names_every_runtime_dependency() -> None:
     conda, pip = _environment()
     for requirement in _pyproject()["project"]["dependencies"]:
@@ -43,18 +74,96 @@ def test_environment_yml_names_every_runtime_dependency() -> None:
         assert CONDA_NAMES.get(name, name) in conda or name in pip, name
 
 
-def test_environment_yml_names_nothing_pyproject_lacks() -> None:
-    conda, pip = _environment()
-    runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
-    known = runtime | {CONDA_NAMES.get(n, n) for n in runtime} | {"python", "pip", "graphviz"}
-    assert conda - known == set()
-    assert {p for p in pip if not p.startswith("-e")} - runtime == set()
+def test_environment_yml_takes_from_conda_only_python_and_the_dot_program() -> None:
+    conda, _ = _environment()
+    assert conda == {"python", "graphviz", "pip"}
+    assert "python=3.11" in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
 
 
 def test_environment_yml_installs_the_kit_and_the_dot_program() -> None:
     conda, pip = _environment()
     assert "-e ." in pip
     assert "graphviz" in conda  # conda-forge's graphviz is the dot program
+    assert "nbval" in pip  # so that conda users and Binder can run the notebooks' tests
+
+
+def test_every_locked_requirement_is_pinned_with_hashes() -> None:
+    text = (ROOT / "requirements-lock.txt").read_text()
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2].strip())
+    assert len(entries) == len(locked()) > 0
+    for entry in entries:
+        assert re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*==\S+ \\$", entry.splitlines()[0]), entry
+        assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+def test_the_lock_holds_every_dependency_at_a_version_pyproject_allows() -> None:
+    pins = locked()
+    for requirement in _requirements():
+        name = canonical(requirement.name)
+        assert name in pins, f"{name} is not in requirements-lock.txt: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])
+
+
+def test_conda_and_binder_pin_exactly_the_lock() -> None:
+    assert _environment_pins() == locked()
+    # and environment.yml is what `make lock` writes, comments and all
+    assert (ROOT / "environment.yml").read_text() == environment_text(locked())
+
+
+def test_pre_commit_hooks_run_the_locked_versions() -> None:
+    text = (ROOT / ".pre-commit-config.yaml").read_text()
+    assert text == pre_commit_text(text, locked())
+    config = yaml.safe_load(text)
+    ruff = [r for r in config["repos"] if r["repo"].endswith("/ruff-pre-commit")]
+    assert ruff and ruff[0]["rev"] == "v" + locked()["ruff"]
+
+
+def test_pre_commit_keeps_notebook_outputs() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "notebooks-saved-for-nbval"} <= hooks
+    assert not any("strip" in hook for hook in hooks)  # nbval needs the outputs
+
+
+def test_make_installs_exactly_the_lock() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(STAMP): $(LOCK) pyproject.toml" in makefile
+    assert "install --require-hashes -r $(LOCK)" in makefile
+    assert "install --no-deps -e ." in makefile
+
+
+def test_the_notebooks_pass_ruff() -> None:
+    # The rest of the code is linted by pre-commit; the notebooks by nothing else in CI.
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--quiet", "notebooks"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def test_the_notebooks_are_saved_run_with_their_outputs() -> None:
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    assert {str(path): check_notebooks.problems(path) for path in notebooks} == {
+        str(path): [] for path in notebooks
+    }
+
+
+def test_hosted_ci_runs_make_test_and_weekly_the_newest_releases() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert {"push", "pull_request", "schedule"} <= set(triggers)
+    runs = {
+        name: [step.get("run", "") for step in job["steps"]]
+        for name, job in workflow["jobs"].items()
+    }
+    commands = [
+        line.strip() for steps in runs.values() for run in steps for line in run.splitlines()
+    ]
+    assert "make test" in commands
+    assert "make test-latest" in commands
 
 
 def test_moto_brings_the_services_the_course_uses() -> None:
@@ -63,8 +172,12 @@ def test_moto_brings_the_services_the_course_uses() -> None:
         assert extra in moto
 
 
+def test_the_kit_brings_the_aws_cli() -> None:
+    assert "awscli" in {_name(r) for r in _pyproject()["project"]["dependencies"]}
+
+
 @pytest.mark.parametrize(
-    "tool", ["pytest", "nbval", "nbclient", "hypothesis", "playwright", "ruff"]
+    "tool", ["pytest", "nbval", "nbclient", "hypothesis", "playwright", "ruff", "uv"]
 )
 def test_the_test_extra_brings_what_the_tests_need(tool: str) -> None:
     assert tool in {_name(r) for r in _pyproject()["project"]["optional-dependencies"]["test"]}

@@ -79,9 +79,7 @@ class _PatternSet:
         )
         self.globs = tuple(
             p._glob.match_folded
-            for p, prefix in zip(
-                [p for p in static if p._glob is not None], prefixes, strict=True
-            )
+            for p, prefix in zip([p for p in static if p._glob is not None], prefixes, strict=True)
             if prefix is None
         )
         self.dynamic = tuple(p for p in patterns if p.dynamic)
