@@ -12,7 +12,10 @@ policy. Prints:
 (b) the same loop over texts that go to no editor (the baseline: what the
     loop itself costs);
 (c) what keeping every text once would cost: text size × edits;
-(d) what the engine's caches hold at the end, in characters of text.
+(d) what the engine's caches hold at the end, in characters of text;
+(e) a learner's kernel after the whole course: every notebook run in order in
+    one kernel, as a learner working through the chapters would (aim: under
+    250 MB), beside a kernel that has only imported the kit and opened a Lab.
 """
 
 from __future__ import annotations
@@ -131,5 +134,43 @@ def main() -> None:
         print(f"      {name:22} {chars / MB:6.2f} M")
 
 
+def course_kernel() -> tuple[int, int]:
+    """Resident memory (bytes) of a kernel after the whole course, and of one
+    that only imported the kit and opened a Lab."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebooks = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+    source = (
+        "import os\n"
+        "print(int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE'))"
+    )
+    start = nbformat.v4.new_code_cell("import labkit\nfrom labkit import Lab\n_ = Lab()")
+    cells = [start, nbformat.v4.new_code_cell(source)]
+    for path in notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            cell.pop("id", None)  # the course's cells, each with an id of its own here
+            cells.append(cell)
+    cells.append(nbformat.v4.new_code_cell(source))
+    course = nbformat.v4.new_notebook(cells=cells)
+    client = NotebookClient(
+        course,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebooks[0].parent)}},
+    )
+    client.execute()
+    printed = [
+        int(output["text"])
+        for cell in (course.cells[1], course.cells[-1])
+        for output in cell.outputs
+        if output.get("name") == "stdout"
+    ]
+    return printed[1], printed[0]
+
+
 if __name__ == "__main__":
     main()
+    after, opened = course_kernel()
+    print(f"(e) kernel after the whole course: {after / MB:8.1f} MB  (aim < 250 MB)")
+    print(f"    kernel with a Lab opened:      {opened / MB:8.1f} MB")
