@@ -108,16 +108,20 @@ def _metadata(status: int, request_id: str, protocol: str = "query") -> dict[str
 
 
 @cache
-def _moto_operations(where: tuple[str, str], signing_name: str) -> frozenset[str]:
-    """The operations moto answers for a service."""
+def _moto_methods(where: tuple[str, str]) -> frozenset[str]:
+    """The names of the methods moto answers a service's calls with."""
     from importlib import import_module
 
-    import botocore.session
-    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+    from moto.core.utils import method_names_from_class
 
-    names = set(method_names_from_class(getattr(import_module(where[0]), where[1])))
-    model = botocore.session.get_session().get_service_model(signing_name)
-    return frozenset(op for op in model.operation_names if camelcase_to_underscores(op) in names)
+    return frozenset(method_names_from_class(getattr(import_module(where[0]), where[1])))
+
+
+def _moto_answers(where: tuple[str, str], operation: str) -> bool:
+    """Whether moto answers ``operation`` (AWS's name) of a service."""
+    from moto.core.utils import camelcase_to_underscores
+
+    return camelcase_to_underscores(operation) in _moto_methods(where)
 
 
 @dataclass
@@ -352,8 +356,8 @@ class Enforcer:
                         200, pending.request_id, pending.protocol
                     )
                     return _Http(200), parsed
-            if rules.moto_responses is not None and pending.operation not in _moto_operations(
-                rules.moto_responses, pending.prefix
+            if rules.moto_responses is not None and not _moto_answers(
+                rules.moto_responses, pending.operation
             ):
                 raise AwsError(
                     "NotImplemented",

@@ -37,6 +37,33 @@ def _catalog() -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
+@lru_cache(maxsize=256)
+def _entry(arn: str) -> tuple[str, dict[str, Any]] | None:
+    """One AWS managed policy's (name, record), read alone from moto's copy.
+
+    moto keeps every policy in one 4.7 MB JSON text; decoding just the one
+    asked for, rather than all 1,600, keeps a Lab's first attach quick.
+    """
+    if not is_aws_managed(arn):
+        return None
+    if _catalog.cache_info().currsize:  # all of them are decoded already
+        return _catalog().get(arn)
+    from moto.iam.aws_managed_policies import aws_managed_policies_data as data
+
+    name = arn.rsplit("/", 1)[-1]
+    key = f'\n "{name}":'
+    at = data.find(key)
+    if at == -1:
+        return None
+    record, _end = _DECODER.raw_decode(data, at + len(key))
+    if not isinstance(record, dict) or f"arn:aws:iam::aws:policy{record.get('Path')}{name}" != arn:
+        return _catalog().get(arn)  # laid out otherwise: read them all
+    return name, record
+
+
+_DECODER = json.JSONDecoder()
+
+
 def is_aws_managed(arn: str) -> bool:
     """True for an ``arn:aws:iam::aws:policy/...`` ARN."""
     return arn.startswith(AWS_POLICY_PREFIX)
@@ -52,18 +79,20 @@ def managed_policy_document(arn: str) -> dict[str, Any]:
 
     Raises ``KeyError`` for an ARN that is not an AWS managed policy.
     """
-    _name, record = _catalog()[arn]
-    return record["Document"]
+    entry = _entry(arn)
+    if entry is None:
+        raise KeyError(arn)
+    return entry[1]["Document"]
 
 
 @lru_cache(maxsize=64)
 def _document_text(arn: str) -> str:
-    return json.dumps(_catalog()[arn][1]["Document"])
+    return json.dumps(managed_policy_document(arn))
 
 
 def aws_policy_info(arn: str) -> PolicyInfo | None:
     """An AWS managed policy as plain data (its document as JSON text), or None."""
-    entry = _catalog().get(arn)
+    entry = _entry(arn)
     if entry is None:
         return None
     name, record = entry
@@ -79,7 +108,7 @@ def ensure_managed_policy(backend: IAMBackend, arn: str) -> bool:
     """
     if arn in backend.managed_policies:
         return True
-    entry = _catalog().get(arn)
+    entry = _entry(arn)
     if entry is None:
         return False
     _insert(backend, *entry)

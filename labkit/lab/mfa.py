@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import pyotp
-import segno
 from moto.core.exceptions import ServiceException
 
 from labkit.lab.errors import AwsError
@@ -93,6 +91,8 @@ def otpauth_uri(secret: str, name: str, account: str) -> str:
 def qr_png(uri: str) -> bytes:
     """A QR code PNG of ``uri`` that a phone's authenticator app can scan."""
     buffer = io.BytesIO()
+    import segno  # imported when a first QR code is drawn, not when a Lab starts
+
     segno.make(uri, error="m", micro=False).save(buffer, kind="png", scale=5, border=4)
     return buffer.getvalue()
 
@@ -109,6 +109,8 @@ class Authenticator:
         self.secret = secret
         self.uri = uri
         self._clock = clock
+        import pyotp
+
         self._totp = pyotp.TOTP(secret, digits=6, interval=STEP)
 
     def code(self, at: float | None = None) -> str:
@@ -451,6 +453,8 @@ class MFA:
 
     @staticmethod
     def _otp(device: _Device, window: int) -> str:
+        import pyotp
+
         return pyotp.TOTP(device.seed, digits=6, interval=STEP).generate_otp(window)
 
     def _consecutive(self, device: _Device, code1: str, code2: str, tolerance: int) -> int | None:
