@@ -203,3 +203,45 @@ def test_context_keys_documented_example():
 
 def test_context_keys_mfa():
     assert context_keys([Policy.parse(MFA_TEXT)]) == ["aws:username", "aws:MultiFactorAuthPresent"]
+
+
+# IAM API Reference, ContextEntry: ContextKeyValues is not required. IAM User
+# Guide, "Single-valued vs. multivalued context keys": ForAllValues is true
+# for an empty set of values, ForAnyValue false; Null treats it as absent.
+EMPTY_TAGS_CASES = [
+    ({"ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}, "allowed"),
+    ({"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}}, "implicitDeny"),
+    ({"Null": {"aws:TagKeys": "true"}}, "allowed"),
+    ({"Null": {"aws:TagKeys": "false"}}, "implicitDeny"),
+]
+
+
+@pytest.mark.parametrize(("condition", "expected"), EMPTY_TAGS_CASES)
+@pytest.mark.parametrize("values", [[], None], ids=["empty list", "no values"])
+def test_a_context_key_with_no_values_is_an_empty_set(
+    condition: dict, expected: str, values: list | None
+) -> None:
+    import json
+
+    from labkit.policy import simulate_custom_policy
+
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:TagUser",
+                    "Resource": "*",
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
+    entry: dict = {"ContextKeyName": "aws:TagKeys", "ContextKeyType": "stringList"}
+    if values is not None:
+        entry["ContextKeyValues"] = values
+    answer = simulate_custom_policy(
+        PolicyInputList=[policy], ActionNames=["iam:TagUser"], ContextEntries=[entry]
+    )
+    assert answer["EvaluationResults"][0]["EvalDecision"] == expected

@@ -141,8 +141,14 @@ def check_context_entries(entries: Any) -> None:
                 + ", ".join(CONTEXT_KEY_TYPES),
                 code="InvalidInput",
             )
-        if not isinstance(values, (list, tuple)) or not values:
-            raise PolicyError(f"No values for context key {name}.", code="InvalidInput")
+        # ContextKeyValues is optional in AWS's API: none, or an empty list,
+        # is how an empty multi-valued key (aws:TagKeys) is simulated.
+        if values is None:
+            values = []
+        if not isinstance(values, (list, tuple)):
+            raise PolicyError(
+                f"Invalid values for context key {name}: give a list.", code="InvalidInput"
+            )
         if not kind.endswith("List") and len(values) > 1:
             raise PolicyError(
                 f"Context key {name} of type {kind} takes a single value.", code="InvalidInput"
