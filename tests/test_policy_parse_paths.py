@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from labkit.policy import PolicyError
 from labkit.policy.parse import _build, _parse_fast, parse_tree
 
-ACTIONS = st.sampled_from(["s3:GetObject", "iam:*", "*", "dynamodb:Get*", "ec2", "a:b:c", ""])
+ACTIONS = st.sampled_from(
+    ["s3:GetObject", "iam:*", "*", "dynamodb:Get*", "ec2", "a:b:c", "", "sts:AssumeRole", 7]
+)
 RESOURCES = st.sampled_from(
     [
         "*",
@@ -24,6 +26,9 @@ RESOURCES = st.sampled_from(
         "arn:aws:iam::*:user/${aws:username}",
         "bucket",
         "arn:aws:iam::1:x",
+        "arn:aws:s3::",
+        "arn:aws:iam::123456789012:root",
+        "",
     ]
 )
 ONE_OR_MANY = lambda values: st.one_of(values, st.lists(values, max_size=3))  # noqa: E731
@@ -33,7 +38,11 @@ CONDITIONS = st.dictionaries(
     ),
     st.dictionaries(
         st.sampled_from(["aws:MultiFactorAuthPresent", "aws:username", "aws:CurrentTime"]),
-        ONE_OR_MANY(st.sampled_from(["true", "x", "2030-01-01T00:00:00Z", 5])),
+        ONE_OR_MANY(
+            st.sampled_from(
+                ["true", "x", "2030-01-01T00:00:00Z", 5, True, 1.5, None, ["x"], {"a": 1}, "²"]
+            )
+        ),
         max_size=2,
     ),
     max_size=2,
@@ -45,8 +54,9 @@ STATEMENT = st.fixed_dictionaries(
         "Action": ONE_OR_MANY(ACTIONS),
         "NotAction": ONE_OR_MANY(ACTIONS),
         "Resource": ONE_OR_MANY(RESOURCES),
+        "NotResource": ONE_OR_MANY(RESOURCES),
         "Principal": st.sampled_from(["*", {"AWS": "arn:aws:iam::123456789012:root"}]),
-        "Condition": CONDITIONS,
+        "Condition": st.one_of(CONDITIONS, st.just([]), st.just({"Bool": []})),
         "Extra": st.just(1),
     },
 )
@@ -54,7 +64,7 @@ DOCUMENT = st.fixed_dictionaries(
     {"Statement": st.one_of(STATEMENT, st.lists(STATEMENT, max_size=4))},
     optional={"Version": st.sampled_from(["2012-10-17", "2008-10-17", "2020"]), "Id": st.just("x")},
 )
-KINDS = st.sampled_from(["identity", "resource", "trust", "boundary"])
+KINDS = st.sampled_from(["identity", "resource", "trust", "boundary", "session"])
 
 
 @settings(max_examples=400, deadline=None)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -37,23 +36,26 @@ def _weight(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
 
 
 class BoundedCache:
-    """A least-recently-used map bounded by entries and by total weight."""
+    """A least-recently-used map bounded by entries and by total weight.
+
+    A hit moves its entry to the end of a plain dict (insertion order is
+    recency), which costs two dictionary operations and no lock.
+    """
 
     def __init__(self, entries: int, chars: int) -> None:
         self.max_entries = entries
         self.max_chars = chars
-        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._data: dict[Hashable, tuple[Any, int]] = {}
         self._chars = 0
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> tuple[bool, Any]:
         """``(True, value)`` when cached, else ``(False, None)``."""
-        with self._lock:
-            found = self._data.get(key)
-            if found is None:
-                return False, None
-            self._data.move_to_end(key)
-            return True, found[0]
+        found = self._data.pop(key, None)
+        if found is None:
+            return False, None
+        self._data[key] = found
+        return True, found[0]
 
     def put(self, key: Hashable, value: Any, weight: int) -> None:
         """Keep ``value``; a value heavier than the whole bound is not kept."""
@@ -66,8 +68,8 @@ class BoundedCache:
             self._data[key] = (value, weight)
             self._chars += weight
             while len(self._data) > self.max_entries or self._chars > self.max_chars:
-                _, (_, dropped) = self._data.popitem(last=False)
-                self._chars -= dropped
+                oldest = next(iter(self._data))
+                self._chars -= self._data.pop(oldest)[1]
 
     def clear(self) -> None:
         """Forget everything."""

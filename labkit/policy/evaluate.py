@@ -96,7 +96,10 @@ class _PatternSet:
         for match in self.globs:
             if match(folded):
                 return True
-        return any(p.match(value, context) for p in self.dynamic)
+        for pattern in self.dynamic:  # noqa: SIM110 - a loop costs less than any()
+            if pattern.match(value, context):
+                return True
+        return False
 
 
 def _prefix(pattern: Pattern) -> str | None:
@@ -127,11 +130,19 @@ class _Compiled:
         "conditions",
         "resource_vars",
         "condition_keys",
+        "miss_action",
+        "miss_resource",
+        "miss_principal",
     )
 
     def __init__(self, body: _Compiled | None = None, ref: StatementRef | None = None) -> None:
         if body is not None:  # a shared body, bound to one policy's statement
             self.ref = ref
+            # The reasons it may not apply, made once: explanations cost
+            # nothing until someone reads them.
+            self.miss_action = Miss(ref, "action")  # type: ignore[arg-type]
+            self.miss_resource = Miss(ref, "resource")  # type: ignore[arg-type]
+            self.miss_principal = Miss(ref, "principal")  # type: ignore[arg-type]
             self.deny = body.deny
             self.actions = body.actions
             self.not_action = body.not_action
@@ -299,6 +310,9 @@ class _Side:
         return ALLOWED if self.allows else IMPLICIT_DENY
 
 
+_ABSENT = _Side(False)  # a kind of policy the request has none of
+
+
 def _run(
     statements: tuple[_Compiled, ...],
     side: _Side,
@@ -314,14 +328,14 @@ def _run(
     resource = request.resource
     for st in statements:
         if st.actions.covers(action, action_lower, context) == st.not_action:
-            misses.append(Miss(st.ref, "action"))
+            misses.append(st.miss_action)
             continue
         if st.resource_vars:
             for lookup, written in st.resource_vars:
                 if lookup not in context:
                     missing.setdefault(lookup, written)
         if st.resources.covers(resource, resource, context) == st.not_resource:
-            misses.append(Miss(st.ref, "resource"))
+            misses.append(st.miss_resource)
             continue
         level = DIRECT_MATCH
         if caller is not None:
@@ -337,7 +351,7 @@ def _run(
             else:
                 level = NO_MATCH
             if level == NO_MATCH:
-                misses.append(Miss(st.ref, "principal"))
+                misses.append(st.miss_principal)
                 continue
         for lookup, written in st.condition_keys:
             if lookup not in context:
@@ -413,112 +427,127 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
     action_lower = request.action.lower()
     misses: list[Miss] = []
     missing: dict[str, str] = {}
-
-    def side(kind: PolicyKind, given: Sequence[Policy], caller: Caller | None = None) -> _Side:
-        found = _Side(bool(given) or kind == "identity")
-        for policy in given:
-            _run(
-                _compiled(policy, kind),
-                found,
-                request,
-                action_lower,
-                caller,
-                misses,
-                missing,
-                bool(policies.boundary),
-            )
-        return found
-
+    bounded = bool(policies.boundary)
     resource_policy = policies.resource
     resource_kind: PolicyKind = (
         "trust" if resource_policy is not None and resource_policy.kind == "trust" else "resource"
     )
     caller = caller_of(request.principal)
-    sides = {
-        "identity": side("identity", policies.identity),
-        "boundary": side("boundary", policies.boundary),
-        "session": side("session", policies.session),
-        resource_kind: side(
-            resource_kind, () if resource_policy is None else (resource_policy,), caller
-        ),
-    }
-    facts = _Facts(
-        identity=sides["identity"],
-        boundary=sides["boundary"],
-        session=sides["session"],
-        resource=sides[resource_kind],
-        resource_kind=resource_kind,
-        caller=caller,
-        same=same_account(request, resource_owner),
+
+    def side(kind: PolicyKind, given: Sequence[Policy], who: Caller | None) -> _Side:
+        found = _Side(True)
+        for policy in given:
+            _run(
+                _compiled(policy, kind), found, request, action_lower, who, misses, missing, bounded
+            )
+        return found
+
+    identity = side("identity", policies.identity, None)
+    boundary = side("boundary", policies.boundary, None) if bounded else _ABSENT
+    session = side("session", policies.session, None) if policies.session else _ABSENT
+    resource = (
+        side(resource_kind, (resource_policy,), caller) if resource_policy is not None else _ABSENT
     )
-    row = next(row for row in DECISION_TABLE if row.applies(facts))
+    facts = _Facts(
+        identity,
+        boundary,
+        session,
+        resource,
+        resource_kind,
+        caller,
+        same_account(request, resource_owner),
+    )
+    for row in DECISION_TABLE:
+        if row.applies(facts):
+            break
     decision, denied_by = row.outcome(facts)
+    sides = (identity, boundary, session, resource)
     if decision == EXPLICIT_DENY:
-        matched = tuple(ref for found in sides.values() for ref in found.denies)
+        matched = tuple(ref for found in sides for ref in found.denies)
     elif decision == ALLOWED:
-        matched = tuple(ref for found in sides.values() for ref in found.allows)
+        matched = tuple(ref for found in sides for ref in found.allows)
     else:
         matched = ()
-    boundary = sides["boundary"]
+    verdicts = {"identity": identity.decision}
+    if boundary.present:
+        verdicts["boundary"] = boundary.decision
+    if session.present:
+        verdicts["session"] = session.decision
+    if resource.present:
+        verdicts[resource_kind] = resource.decision
     return Decision(
-        decision=decision,
-        request=request,
-        matched=matched,
-        misses=tuple(misses),
-        missing_context=tuple(missing.values()),
-        denied_by=denied_by,
-        boundary_decision=boundary.decision if boundary.present else None,
-        verdicts={kind: found.decision for kind, found in sides.items() if found.present},
-        row=row.name,
+        decision,
+        request,
+        matched,
+        tuple(misses),
+        tuple(missing.values()),
+        denied_by,
+        boundary.decision if boundary.present else None,
+        verdicts,
+        row.name,
     )
 
 
 # --- the decision table -----------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Facts:
-    """What the policies of each kind said about one request."""
+    """What the policies of each kind said about one request, read once."""
 
-    identity: _Side
-    boundary: _Side
-    session: _Side
-    resource: _Side
-    resource_kind: DenialSource
-    caller: Caller
-    same: bool
+    __slots__ = (
+        "identity",
+        "boundary",
+        "session",
+        "resource",
+        "resource_kind",
+        "caller",
+        "same",
+        "limits_gap",
+        "identity_gap",
+        "granted",
+        "denier",
+    )
 
-    @property
-    def limits_gap(self) -> DenialSource | None:
-        """The limit (boundary, then session policy) that does not allow, if any."""
-        if self.boundary.present and not self.boundary.allows:
-            return "boundary"
-        if self.session.present and not self.session.allows:
-            return "session"
-        return None
-
-    @property
-    def identity_gap(self) -> DenialSource | None:
-        """What keeps the identity side from allowing, within the limits."""
-        return "identity" if not self.identity.allows else self.limits_gap
-
-    @property
-    def granted(self) -> int:
-        """How closely the resource-based policy's allows name the caller."""
-        return self.resource.level if self.resource.present else NO_MATCH
-
-    @property
-    def denier(self) -> DenialSource | None:
-        """The first kind of policy with a matching explicit Deny."""
+    def __init__(
+        self,
+        identity: _Side,
+        boundary: _Side,
+        session: _Side,
+        resource: _Side,
+        resource_kind: DenialSource,
+        caller: Caller,
+        same: bool,
+    ) -> None:
+        self.identity = identity
+        self.boundary = boundary
+        self.session = session
+        self.resource = resource
+        self.resource_kind = resource_kind
+        self.caller = caller
+        self.same = same
+        # The limit (boundary, then session policy) that does not allow, if any.
+        self.limits_gap: DenialSource | None = None
+        if boundary.present and not boundary.allows:
+            self.limits_gap = "boundary"
+        elif session.present and not session.allows:
+            self.limits_gap = "session"
+        # What keeps the identity side from allowing, within the limits.
+        self.identity_gap: DenialSource | None = (
+            "identity" if not identity.allows else self.limits_gap
+        )
+        # How closely the resource-based policy's allows name the caller.
+        self.granted = resource.level if resource.present else NO_MATCH
+        # The first kind of policy with a matching explicit Deny.
+        self.denier: DenialSource | None = None
         for found, kind in (
-            (self.identity, "identity"),
-            (self.resource, self.resource_kind),
-            (self.boundary, "boundary"),
-            (self.session, "session"),
+            (identity, "identity"),
+            (resource, resource_kind),
+            (boundary, "boundary"),
+            (session, "session"),
         ):
             if found.denies:
-                return kind  # type: ignore[return-value]
-        return None
+                self.denier = kind  # type: ignore[assignment]
+                break
 
 
 Outcome = tuple[DecisionName, "DenialSource | None"]

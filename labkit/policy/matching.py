@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from labkit.policy.cache import bounded
 from labkit.policy.glob import ACTION, ARN, LIKE, Glob, compile_parts
 from labkit.policy.model import ContextValue, PrincipalBlock
-from labkit.policy.variables import WILD_MANY, WILD_ONE, Part, split, substitute
+from labkit.policy.variables import WILD_MANY, WILD_ONE, Part, Variable, resolve, split
 
 # How a pattern compares: which wildcards it honours and whether case matters.
 # ACTION (case-insensitive), ARN (wildcards per ARN segment) and LIKE
@@ -33,17 +34,19 @@ class Pattern:
     """One compiled pattern. ``match`` answers True, False, or None when a
     policy variable in it cannot be resolved for this request."""
 
-    __slots__ = ("text", "mode", "parts", "dynamic", "_glob", "_literal")
+    __slots__ = ("text", "mode", "parts", "dynamic", "_glob", "_literal", "_variables", "_resolved")
 
     def __init__(self, text: str, mode: str, variables: bool) -> None:
         self.text = text
         self.mode = mode
         self.parts = split(text, variables)
-        self.dynamic = any(
-            not isinstance(p, str) and p is not WILD_MANY and p is not WILD_ONE for p in self.parts
-        )
+        self._variables = tuple(p for p in self.parts if isinstance(p, Variable))
+        self.dynamic = bool(self._variables)
         self._glob: Glob | None = None
         self._literal: str | None = None
+        # Matchers of this pattern with its variables resolved, by their values:
+        # the same user's requests reuse one.
+        self._resolved: dict[tuple[str, ...], Any] = {}
         if not self.dynamic:
             self._prepare(self.parts)
 
@@ -61,15 +64,27 @@ class Pattern:
     def match(self, value: str, context: Mapping[str, ContextValue] = _EMPTY) -> bool | None:
         """Whether ``value`` matches, with variables taken from ``context``."""
         if self.dynamic:
-            parts = substitute(self.parts, context)
-            if parts is None:
+            values = tuple(resolve(variable, context) for variable in self._variables)
+            if None in values:
                 return None
-            return _match_parts(parts, self.mode, value)
+            matcher = self._resolved.get(values)  # type: ignore[arg-type]
+            if matcher is None:
+                matcher = self._resolve(values)  # type: ignore[arg-type]
+            return matcher(value)
         if self._literal is not None:
             if self.mode in (ACTION, EXACT_CI):
                 return value.lower() == self._literal
             return value == self._literal
         return self._glob.match(value)  # type: ignore[union-attr]
+
+    def _resolve(self, values: tuple[str, ...]) -> Any:
+        found = iter(values)
+        parts = tuple(next(found) if isinstance(p, Variable) else p for p in self.parts)
+        matcher = _matcher(parts, self.mode)
+        if len(self._resolved) >= 256:
+            self._resolved.clear()
+        self._resolved[values] = matcher
+        return matcher
 
     def __repr__(self) -> str:
         return f"Pattern({self.text!r}, {self.mode})"
@@ -79,6 +94,17 @@ class Pattern:
 def compile_pattern(text: str, mode: str, variables: bool = True) -> Pattern:
     """The compiled pattern for ``text`` (cached)."""
     return Pattern(text, mode, variables and mode != ACTION)
+
+
+def _matcher(parts: tuple[Part, ...], mode: str) -> Any:
+    """A function matching values against ``parts`` (variables already resolved)."""
+    if mode in _WILDCARD_MODES and not all(isinstance(p, str) for p in parts):
+        return compile_parts(parts, mode).match
+    literal = "".join(parts) if mode in _WILDCARD_MODES else _literal_text(parts)  # type: ignore[arg-type]
+    if mode in (ACTION, EXACT_CI):
+        folded = literal.lower()
+        return lambda value: value.lower() == folded
+    return literal.__eq__
 
 
 def _match_parts(parts: tuple[Part, ...], mode: str, value: str) -> bool:

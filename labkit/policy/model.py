@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 PolicyKind = Literal["identity", "resource", "trust", "boundary", "session"]
 Effect = Literal["Allow", "Deny"]
@@ -129,12 +129,23 @@ class Policy:
     def named(self, name: str, source: str | None = None, arn: str | None = None) -> Policy:
         """This policy labelled with a name (and source type, and a managed
         policy's ARN) for explanations, denial messages and the simulator."""
+        # The same name asked again gets the same copy, whose compiled
+        # statements are then reused: text sent with every call (as AWS's API
+        # takes it) is parsed and compiled once.
+        key = (name, source or self.source, arn)
+        named = self.__dict__.setdefault("_labkit_named", {})
+        found = named.get(key)
+        if found is not None:
+            return found
         # A field-by-field copy: the same as dataclasses.replace, several times
         # cheaper, and the Lab names every policy it reads.
         copy = object.__new__(Policy)
-        copy.__dict__.update(self.__dict__, name=name, source=source or self.source, arn=arn)
+        copy.__dict__.update(self.__dict__, name=key[0], source=key[1], arn=arn)
         # Compiled statements carry the name: the copy compiles its own.
         copy.__dict__.pop("_labkit_compiled", None)
+        copy.__dict__["_labkit_named"] = {}
+        if len(named) < 64:
+            named[key] = copy
         return copy
 
     @property
@@ -163,6 +174,15 @@ class Request:
     def __post_init__(self) -> None:
         object.__setattr__(self, "context", _normalize_context(self.context))
 
+    def asking(self, action: str, resource: str) -> Request:
+        """The same caller and context asking for another action or resource.
+
+        The context is already in normal form: nothing is read again.
+        """
+        copy = object.__new__(Request)
+        copy.__dict__.update(self.__dict__, action=action, resource=resource)
+        return copy
+
     def value(self, key: str) -> ContextValue | None:
         """The context value for ``key`` (case-insensitive), or None."""
         return self.context.get(key.lower())
@@ -176,8 +196,15 @@ def _as_string(value: Any) -> str:
     return str(value)
 
 
+class NormalContext(dict):  # type: ignore[type-arg]
+    """A request context already in normal form (keys lowercased, values
+    strings or tuples of strings): read as it is, never normalized again."""
+
+
 def _normalize_context(context: Mapping[str, Any]) -> Mapping[str, ContextValue]:
-    normalized: dict[str, ContextValue] = {}
+    if type(context) is NormalContext:
+        return context
+    normalized: dict[str, ContextValue] = NormalContext()
     for key, value in context.items():
         if isinstance(value, (list, tuple, set, frozenset)):
             normalized[key.lower()] = tuple(_as_string(v) for v in value)
@@ -224,14 +251,13 @@ class PolicySet:
     resource: Policy | None = None
 
 
-@dataclass(frozen=True)
-class Miss:
+class Miss(NamedTuple):
     """Why one statement did not apply to the request.
 
     ``reason`` is one of ``action``, ``resource``, ``principal`` or
     ``condition``. For a condition, ``key``, ``operator``, ``request_value``
     (None when the request lacked the key) and ``policy_values`` say which
-    test failed.
+    test failed. (A named tuple: the engine makes many, and reads few.)
     """
 
     statement: StatementRef

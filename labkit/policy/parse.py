@@ -10,13 +10,15 @@ point at the offending key or value when the policy came as text.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from json.decoder import scanstring as _scanstring
 from typing import Any
 
-from labkit.policy.cache import bounded
+from labkit.policy.cache import BoundedCache, bounded
 from labkit.policy.jsonloc import (
     MAX_CHARS,
     SYNTAX,
@@ -131,6 +133,7 @@ class InvalidPolicy(PolicyError):
         self.issue = issue
 
 
+@lru_cache(maxsize=1024)
 def split_operator(operator: str) -> tuple[str | None, str, bool]:
     """Split ``ForAnyValue:StringLikeIfExists`` into (qualifier, base, if_exists).
 
@@ -145,6 +148,7 @@ def split_operator(operator: str) -> tuple[str | None, str, bool]:
     return qualifier, operator[: -len("IfExists")] if if_exists else operator, if_exists
 
 
+@lru_cache(maxsize=1024)
 def is_valid_operator(operator: str) -> bool:
     """True for AWS's condition operators, with set prefixes and IfExists
     where IAM allows them (IfExists never on Null)."""
@@ -267,8 +271,8 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
         return None
     # A statement's own text is its cache key: an edit elsewhere reuses it.
     statements = [
-        _checked_statement(text[start:end], index, kind)
-        for index, (start, end) in enumerate(spans, 1)
+        _checked_statement(text[start:end], index, kind, item)
+        for index, ((start, end), item) in enumerate(zip(spans, items, strict=True), 1)
     ]
     if None in statements:
         return None
@@ -280,17 +284,153 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
     return Policy(version=version, statements=located, kind=kind, id=policy_id)
 
 
-@bounded(entries=8192, chars=_STATEMENT_CHARS)
-def _checked_statement(source: str, index: int, kind: PolicyKind) -> Statement | None:
+_UNREAD: Any = object()
+_STATEMENTS = BoundedCache(entries=8192, chars=_STATEMENT_CHARS)
+
+
+def _checked_statement(
+    source: str, index: int, kind: PolicyKind, data: Any = _UNREAD
+) -> Statement | None:
     """One statement's JSON text, checked alone (by the same checks as
-    ``_build``), or None."""
+    ``_build``), or None. Cached by its text; ``data`` is the text already
+    decoded, when the caller has it."""
+    key = (source, index, kind)
+    hit, found = _STATEMENTS.get(key)
+    if hit:
+        return found  # type: ignore[no-any-return]
     try:
-        node = from_python(_STRICT.decode(source))
+        found = _check_statement(_STRICT.decode(source) if data is _UNREAD else data, index, kind)
+    except RecursionError:
+        found = None
+    _STATEMENTS.put(key, found, 2 * (len(source) + 1))
+    return found
+
+
+_checked_statement.cache = _STATEMENTS  # type: ignore[attr-defined]
+
+
+def _check_statement(data: Any, index: int, kind: PolicyKind) -> Statement | None:
+    try:
+        try:
+            return _plain_statement(data, index, kind)
+        except _Undecided:
+            pass
+        node = from_python(data)
         for check in STATEMENT_CHECKS:
             check(node, kind)
     except (PolicyError, RecursionError):  # the located reader says where it is wrong
         return None
     return _statement(index, node)
+
+
+class _Undecided(Exception):
+    """The plain reading leaves this statement to the checks on a tree."""
+
+
+def _is_strings(value: Any) -> bool:
+    """A string, or a list of strings: what Action and Resource take."""
+    return type(value) is str or (type(value) is list and all(type(v) is str for v in value))
+
+
+def _listed(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if type(value) is list else (value,)
+
+
+def _condition_value(value: Any) -> bool:
+    """A string, number or boolean, as a condition value must be."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or kind is Decimal:
+        return kind is not Decimal or value.is_finite()
+    return kind is float and math.isfinite(value)
+
+
+def _plain_statement(data: Any, index: int, kind: PolicyKind) -> Statement | None:
+    """The statement read straight from plain data, by the very rules of
+    :data:`STATEMENT_CHECKS` (the same functions decide each value), or None
+    when IAM would refuse it. A statement with a Principal is left to the
+    checks on a tree (raises :class:`_Undecided`).
+
+    This is the reading for text that arrives with every call: it builds no
+    tree. ``tests/test_policy_parse_paths.py`` proves it agrees with the
+    located reader.
+    """
+    if type(data) is not dict:
+        return None
+    if "Principal" in data or "NotPrincipal" in data:
+        raise _Undecided
+    for key in data:
+        if key not in STATEMENT_KEYS:
+            return None
+    if ("Action" in data and "NotAction" in data) or ("Resource" in data and "NotResource" in data):
+        return None
+    effect = data.get("Effect")
+    if effect not in ("Allow", "Deny"):  # the syntax pass, then the legacy pass (case matters)
+        return None
+    for key in ("Action", "NotAction", "Resource", "NotResource"):
+        if key in data and not _is_strings(data[key]):
+            return None
+    sid = data.get("Sid")
+    if "Sid" in data and (type(sid) is not str or (kind != "resource" and not _SID.fullmatch(sid))):
+        return None
+    conditions: list[Condition] = []
+    block = data.get("Condition")
+    if "Condition" in data:
+        if type(block) is not dict:
+            return None
+        for operator, keys in block.items():
+            if type(keys) is not dict:
+                return None
+            date = split_operator(operator)[1].startswith("Date")
+            for key, value in keys.items():
+                items = _listed(value)
+                if not all(_condition_value(item) for item in items):
+                    return None
+                if date and not all(_legacy_date(item) for item in items):
+                    return None
+                conditions.append(Condition(operator, key, items))
+            if keys and not is_valid_operator(operator):
+                return None
+    actions = data["Action"] if "Action" in data else data.get("NotAction")
+    if actions is None or actions == []:
+        return None
+    for key in ("Resource", "NotResource"):
+        if key in data:
+            for resource in _listed(data[key]):
+                if _resource_error(resource) is not None or _legacy_arn_error(resource):
+                    return None
+    for item in _listed(actions):
+        if _action_error(item) is not None:
+            return None
+    resource = data["Resource"] if "Resource" in data else data.get("NotResource")
+    if kind == "trust":
+        if resource is not None or not all(_TRUST_ACTION.fullmatch(a) for a in _listed(actions)):
+            return None
+    elif resource is None or resource == []:
+        return None
+    if kind in ("resource", "trust"):
+        return None  # a resource or trust policy's statement needs a Principal
+    return Statement(
+        index=index,
+        effect=effect,
+        sid=sid,
+        actions=_plain_values(data.get("Action")),
+        not_actions=_plain_values(data.get("NotAction")),
+        resources=_plain_values(data.get("Resource")),
+        not_resources=_plain_values(data.get("NotResource")),
+        conditions=tuple(conditions),
+    )
+
+
+def _plain_values(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else _listed(value)
+
+
+def _legacy_arn_error(resource: str) -> bool:
+    """IAM's legacy parser refuses an ARN missing a field (checked after its format)."""
+    if not resource or resource == "*":
+        return False
+    parts = resource.split(":")
+    return (resource.count(":") < 5 and "::" in resource) or (len(parts) > 2 and parts[2] == "")
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -657,6 +797,7 @@ def _check_sid_characters(node: Node, kind: PolicyKind) -> None:
         )
 
 
+@bounded(entries=8192, chars=2_000_000)  # the same few strings come again and again
 def _resource_error(resource: str) -> str | None:
     """IAM's message for a Resource that is not "*" or a well-formed ARN."""
     if resource == "*":
@@ -695,6 +836,7 @@ def _iam_path_ok(path: str) -> bool:
     return path == _IAM_ROOT or path.startswith(("*", *_IAM_PATHS, *_IAM_OTHER_PATHS))
 
 
+@bounded(entries=8192, chars=2_000_000)  # the same few strings come again and again
 def _action_error(action: str) -> str | None:
     """IAM's message for an Action that lacks a proper vendor prefix."""
     parts = action.split(":")

@@ -21,8 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 from labkit.policy import catalog
+from labkit.policy.cache import BoundedCache, bounded
 from labkit.policy.conditions import parse_date
-from labkit.policy.evaluate import evaluate_detailed, same_account
+from labkit.policy.evaluate import evaluate, same_account
 from labkit.policy.model import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -30,6 +31,7 @@ from labkit.policy.model import (
     ContextValue,
     Policy,
     PolicyError,
+    PolicySet,
     Request,
     StatementRef,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "context_from_entries",
     "context_keys",
     "paginate",
+    "read_context_entries",
     "simulate",
     "simulate_custom_policy",
 ]
@@ -66,6 +69,42 @@ def context_from_entries(entries: Iterable[Mapping[str, Any]]) -> dict[str, Cont
         elif values:
             context[name] = values[0]
     return context
+
+
+def read_context_entries(entries: Any) -> Mapping[str, ContextValue]:
+    """``ContextEntries`` checked (:func:`check_context_entries`) and read
+    (:func:`context_from_entries`) into a request context in normal form.
+
+    The same entries sent again, as a client asking many questions does, are
+    read once.
+    """
+    try:
+        key = tuple(
+            (e["ContextKeyName"], e.get("ContextKeyType"), tuple(e.get("ContextKeyValues") or ()))
+            for e in entries or ()
+        )
+        hit, found = _CONTEXTS.get(key)
+    except (TypeError, KeyError, AttributeError):  # odd input: the long way says why
+        key, hit, found = None, False, None
+    if hit:
+        return found
+    check_context_entries(entries)
+    context = Request("*", "*", None, context_from_entries(entries or ())).context
+    if key is not None:
+        _CONTEXTS.put(key, context, _weight(key))
+    return context
+
+
+_CONTEXTS = BoundedCache(entries=4096, chars=4_000_000)
+
+
+def _weight(key: tuple[Any, ...]) -> int:
+    """About how much text cached entries hold (a number counts as 32)."""
+    size = 64
+    for name, kind, values in key:
+        size += len(str(name)) + len(str(kind))
+        size += sum(len(v) if isinstance(v, str) else 32 for v in values)
+    return size
 
 
 def _context_string(value: Any) -> str:
@@ -168,6 +207,15 @@ def _position(location: Any) -> dict[str, int]:
 
 
 def _statement(ref: StatementRef) -> dict[str, Any]:
+    # Rendered once per statement: the same statement decides many requests.
+    rendered = ref.__dict__.get("_labkit_rendered")
+    if rendered is None:
+        rendered = _render(ref)
+        object.__setattr__(ref, "_labkit_rendered", rendered)
+    return {**rendered}
+
+
+def _render(ref: StatementRef) -> dict[str, Any]:
     out: dict[str, Any] = {"SourcePolicyId": ref.policy, "SourcePolicyType": ref.policy_type}
     if ref.start is not None:
         out["StartPosition"] = _position(ref.start)
@@ -197,17 +245,25 @@ def arn_template(action: str, resources: Sequence[str] = ()) -> str:
     """``EvalResourceName`` of a result: the ARN format of the action's
     resource type that the simulated resources are of (the first required
     one otherwise), or ``*`` when the action defines no ARN format."""
+    templates, fallback = _templates(action)
+    for resource in resources:
+        for template in templates:
+            if _template_matches(template, resource):
+                return template
+    return fallback
+
+
+@lru_cache(maxsize=4096)
+def _templates(action: str) -> tuple[tuple[str, ...], str]:
+    """An action's ARN formats, and the one named when no resource fits."""
     types = [t for t in catalog.resource_types(action) if t.arn]
     if not types:
-        return "*"
-    for resource in resources:
-        for resource_type in types:
-            if _template_matches(resource_type.arn or "", resource):
-                return resource_type.arn or "*"
+        return (), "*"
     required = [t for t in types if t.required]
-    return (required or types)[0].arn or "*"
+    return tuple(t.arn or "*" for t in types), (required or types)[0].arn or "*"
 
 
+@bounded(entries=8192, chars=2_000_000)
 def _template_matches(template: str, resource: str) -> bool:
     t_fields = template.split(":", 5)
     r_fields = resource.split(":", 5)
@@ -259,21 +315,20 @@ def simulate(
     resource_list = list(resources) if explicit_resources else ["*"]  # type: ignore[arg-type]
     by_kind: dict[str, Policy | None] = {}
     results = []
+    base = Request("*", "*", caller_arn, context or {})  # the context, read once
+    identity, boundary = tuple(policies), tuple(boundaries)
+    sets: dict[str, PolicySet] = {}
     for action in actions:
         key = "trust" if action.lower().startswith("sts:assumerole") else "resource"
         if key not in by_kind:
             by_kind[key] = _for_action(resource_policy, action)
+            sets[key] = PolicySet(identity, boundary, (), by_kind[key])
         target_policy = by_kind[key]
         details = []
         for resource in resource_list:
-            request = Request(action, resource, caller_arn, dict(context or {}))
-            decision, verdicts = evaluate_detailed(
-                request,
-                identity=policies,
-                boundaries=boundaries,
-                resource_policy=target_policy,
-                resource_owner=resource_owner,
-            )
+            request = base.asking(action, resource)
+            decision = evaluate(request, sets[key], resource_owner=resource_owner)
+            verdicts = decision.verdicts
             detail: dict[str, Any] = {
                 "EvalResourceName": resource,
                 "EvalResourceDecision": decision.decision,
@@ -298,14 +353,19 @@ def simulate(
 def _aggregate(
     action: str, details: list[dict[str, Any]], explicit: bool, boundaries: bool
 ) -> dict[str, Any]:
-    decision = _most_restrictive(d["EvalResourceDecision"] for d in details)
-    matched: list[dict[str, Any]] = []
-    missing: list[str] = []
-    for detail in details:
-        # Only the statements behind the reported decision are listed.
-        if detail["EvalResourceDecision"] == decision:
-            matched.extend(m for m in detail["MatchedStatements"] if m not in matched)
-        missing.extend(k for k in detail["MissingContextValues"] if k not in missing)
+    if len(details) == 1:  # one resource: its own answer, nothing to merge
+        only = details[0]
+        decision = only["EvalResourceDecision"]
+        matched = list(only["MatchedStatements"])
+        missing = list(only["MissingContextValues"])
+    else:
+        decision = _most_restrictive(d["EvalResourceDecision"] for d in details)
+        matched, missing = [], []
+        for detail in details:
+            # Only the statements behind the reported decision are listed.
+            if detail["EvalResourceDecision"] == decision:
+                matched.extend(m for m in detail["MatchedStatements"] if m not in matched)
+            missing.extend(k for k in detail["MissingContextValues"] if k not in missing)
     result: dict[str, Any] = {
         "EvalActionName": action,
         "EvalResourceName": arn_template(action, [d["EvalResourceName"] for d in details])
@@ -349,6 +409,9 @@ def paginate(response: dict[str, Any], max_items: Any = None, marker: Any = None
             f"Invalid value {max_items!r} for MaxItems: use an integer from 1 to {MAX_ITEMS}.",
             code="InvalidInput",
         )
+    results = response["EvaluationResults"]
+    if marker is None and len(results) <= limit and "Marker" not in response:
+        return {**response, "IsTruncated": False}  # one page: all of it
     start = 0
     if marker is not None:
         if not isinstance(marker, str) or not marker.isdigit():
@@ -370,7 +433,18 @@ MAX_ITEMS = 1000
 def _parse(document: Any, kind: str, name: str, source: str) -> Policy:
     if isinstance(document, Policy):
         return document.named(name, source)
+    if type(document) is str:  # text sent with every call: parsed and named once
+        key = (document, kind, name, source)
+        hit, found = _INPUTS.get(key)
+        if hit:
+            return found
+        found = Policy.parse(document, kind).named(name, source)  # type: ignore[arg-type]
+        _INPUTS.put(key, found, 2 * len(document))
+        return found
     return Policy.parse(document, kind).named(name, source)  # type: ignore[arg-type]
+
+
+_INPUTS = BoundedCache(entries=1024, chars=8_000_000)
 
 
 _STRING_LISTS = ("ActionNames", "ResourceArns")
@@ -427,7 +501,7 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
         trust_only = bool(actions) and all(a.lower().startswith("sts:assumerole") for a in actions)
         kind = "trust" if trust_only else "resource"
         resource_policy = _parse(resource_document, kind, RESOURCE_POLICY_ID, RESOURCE_POLICY_TYPE)
-    check_context_entries(kwargs.get("ContextEntries"))
+    context = read_context_entries(kwargs.get("ContextEntries"))
     response = simulate(
         policies,
         list(kwargs.get("ActionNames") or ()),
@@ -436,7 +510,7 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
         resource_policy=resource_policy,
         resource_owner=kwargs.get("ResourceOwner"),
         caller_arn=kwargs.get("CallerArn"),
-        context=context_from_entries(kwargs.get("ContextEntries") or ()),
+        context=context,
     )
     return paginate(response, kwargs.get("MaxItems"), kwargs.get("Marker"))
 
