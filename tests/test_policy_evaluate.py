@@ -525,6 +525,14 @@ def _load(documents, kind):
     return [Policy.parse(doc, kind).named(f"{kind}-{i}") for i, doc in enumerate(documents, 1)]
 
 
+def _levels(documents, kind):
+    """Organization policies: a list of documents is one level; a list of
+    lists is the levels from the organization root down to the account."""
+    if documents and all(isinstance(level, list) for level in documents):
+        return [_load(level, f"{kind}") for level in documents]
+    return [_load(documents, kind)] if documents else []
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario(path):
     scenario = json.loads(path.read_text())
@@ -546,6 +554,8 @@ def test_scenario(path):
             session=_load(policies.get("session", []), "session"),
             resource_policy=Policy.parse(resource_doc, resource_kind) if resource_doc else None,
             resource_owner=case.get("resource_owner", scenario.get("resource_owner")),
+            scps=_levels(policies.get("scp", []), "scp"),
+            rcps=_levels(policies.get("rcp", []), "rcp"),
         )
         assert decision.decision == case["expected"], (path.stem, case)
         if "denied_by" in case:

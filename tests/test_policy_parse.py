@@ -474,7 +474,7 @@ def test_non_documents_raise_policy_error(document):
 
 def test_unknown_kind():
     with pytest.raises(PolicyError):
-        parse_policy(doc(), "scp")
+        parse_policy(doc(), "endpoint")
 
 
 json_values = st.recursive(

@@ -64,7 +64,7 @@ DOCUMENT = st.fixed_dictionaries(
     {"Statement": st.one_of(STATEMENT, st.lists(STATEMENT, max_size=4))},
     optional={"Version": st.sampled_from(["2012-10-17", "2008-10-17", "2020"]), "Id": st.just("x")},
 )
-KINDS = st.sampled_from(["identity", "resource", "trust", "boundary", "session"])
+KINDS = st.sampled_from(["identity", "resource", "trust", "boundary", "session", "scp", "rcp"])
 
 
 @settings(max_examples=400, deadline=None)

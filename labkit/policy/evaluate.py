@@ -5,7 +5,7 @@ Each statement is compiled once per policy (patterns, condition values, its
 A request then runs every statement of every policy once, recording which
 statements applied and, for the others, the first reason they did not.
 
-The verdict itself is the small table in :func:`_verdict`.
+The verdict itself is :data:`DECISION_TABLE`, read top to bottom.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from labkit.policy.variables import Variable
 
 __all__ = [
     "DECISION_TABLE",
+    "RCP_SERVICES",
     "Row",
     "evaluate",
     "evaluate_detailed",
@@ -293,21 +294,28 @@ def same_account(request: Request, resource_owner: str | None = None) -> bool:
 
 class _Side:
     """What one kind of policy said: its matching denies and allows, and for
-    a resource or trust policy the strongest principal match of its allows."""
+    a resource or trust policy the strongest principal match of its allows.
+    For organization policies, ``closed`` is True when some level of the
+    organization has no allow for the request."""
 
-    __slots__ = ("present", "denies", "allows", "level")
+    __slots__ = ("present", "denies", "allows", "level", "closed_at")
 
     def __init__(self, present: bool) -> None:
         self.present = present
         self.denies: list[StatementRef] = []
         self.allows: list[StatementRef] = []
         self.level = NO_MATCH
+        self.closed_at: int | None = None  # the first organization level with no allow
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def decision(self) -> DecisionName:
         if self.denies:
             return EXPLICIT_DENY
-        return ALLOWED if self.allows else IMPLICIT_DENY
+        return ALLOWED if self.allows and not self.closed else IMPLICIT_DENY
 
 
 _ABSENT = _Side(False)  # a kind of policy the request has none of
@@ -375,6 +383,28 @@ def _run(
                 side.level = level
 
 
+# The services whose resources resource control policies govern (AWS
+# Organizations User Guide, "Resource control policies": the list of
+# supported services). For any other service's action an RCP has no effect.
+RCP_SERVICES = frozenset(
+    {
+        "s3",
+        "sts",
+        "kms",
+        "sqs",
+        "secretsmanager",
+        "cognito-identity",
+        "logs",
+        "dynamodb",
+        "ecr",
+        "aoss",
+    }
+)
+# SCPs limit the IAM users and roles of member accounts (and their root
+# users); an AWS service acting as itself is not theirs to limit.
+_SCP_EXEMPT_CALLERS = frozenset({"service", "anonymous"})
+
+
 def evaluate(
     request: Request,
     identity: PolicySet | Sequence[Policy] = (),
@@ -383,6 +413,8 @@ def evaluate(
     resource_policy: Policy | None = None,
     *,
     resource_owner: str | None = None,
+    scps: Sequence[Policy] | Sequence[Sequence[Policy]] = (),
+    rcps: Sequence[Policy] | Sequence[Sequence[Policy]] = (),
 ) -> Decision:
     """Decide ``request`` against every policy that applies.
 
@@ -395,15 +427,39 @@ def evaluate(
     overrides the account read from the resource ARN (which falls back to the
     caller's account).
 
+    Service and resource control policies come in a PolicySet's ``scps``
+    and ``rcps`` (or the keywords of the same names), by level of the
+    organization from its root down; a plain list of policies is one level.
+    SCPs do not apply to an AWS service calling as itself; RCPs only to the
+    services in :data:`RCP_SERVICES`.
+
     The decision records each kind's own verdict (``Decision.verdicts``) and
     the row of :data:`DECISION_TABLE` that decided (``Decision.row``).
     """
     policies = (
         identity
         if isinstance(identity, PolicySet)
-        else PolicySet(tuple(identity), tuple(boundaries), tuple(session), resource_policy)
+        else PolicySet(
+            tuple(identity),
+            tuple(boundaries),
+            tuple(session),
+            resource_policy,
+            _as_levels(scps),
+            _as_levels(rcps),
+        )
     )
     return _decide(request, policies, resource_owner)
+
+
+def _as_levels(
+    given: Sequence[Policy] | Sequence[Sequence[Policy]],
+) -> tuple[tuple[Policy, ...], ...]:
+    """Levels of organization policies; a plain list of policies is one level."""
+    if not given:
+        return ()
+    if all(isinstance(item, Policy) for item in given):
+        return (tuple(given),)  # type: ignore[arg-type]
+    return tuple(tuple(level) for level in given)  # type: ignore[arg-type]
 
 
 def evaluate_detailed(
@@ -442,6 +498,27 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
             )
         return found
 
+    def levels(kind: PolicyKind, given: tuple[tuple[Policy, ...], ...]) -> _Side:
+        # Every level from the root to the account must allow; any may deny.
+        found = _Side(True)
+        for depth, level in enumerate(given):
+            allows = len(found.allows)
+            for policy in level:
+                _run(_compiled(policy, kind), found, request, action_lower, None, misses, missing)
+            if len(found.allows) == allows and found.closed_at is None:
+                found.closed_at = depth
+        return found
+
+    scp = (
+        levels("scp", policies.scps)
+        if policies.scps and caller.kind not in _SCP_EXEMPT_CALLERS
+        else _ABSENT
+    )
+    rcp = (
+        levels("rcp", policies.rcps)
+        if policies.rcps and action_lower.partition(":")[0] in RCP_SERVICES
+        else _ABSENT
+    )
     identity = side("identity", policies.identity, None)
     boundary = side("boundary", policies.boundary, None) if bounded else _ABSENT
     session = side("session", policies.session, None) if policies.session else _ABSENT
@@ -456,6 +533,8 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
         resource_kind,
         caller,
         same_account(request, resource_owner),
+        scp,
+        rcp,
     )
     for row in DECISION_TABLE:
         if row.applies(facts):
@@ -463,12 +542,17 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
     decision, denied_by = row.outcome(facts)
     sides = (identity, boundary, session, resource)
     if decision == EXPLICIT_DENY:
-        matched = tuple(ref for found in sides for ref in found.denies)
+        matched = tuple(ref for found in (scp, rcp, *sides) for ref in found.denies)
     elif decision == ALLOWED:
+        # The guardrails let the request through; the grant is the policies'.
         matched = tuple(ref for found in sides for ref in found.allows)
     else:
         matched = ()
     verdicts = {"identity": identity.decision}
+    if scp.present:
+        verdicts["scp"] = scp.decision
+    if rcp.present:
+        verdicts["rcp"] = rcp.decision
     if boundary.present:
         verdicts["boundary"] = boundary.decision
     if session.present:
@@ -485,6 +569,7 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
         boundary.decision if boundary.present else None,
         verdicts,
         row.name,
+        (rcp if denied_by == "rcp" else scp).closed_at if decision == IMPLICIT_DENY else None,
     )
 
 
@@ -506,6 +591,8 @@ class _Facts:
         "identity_gap",
         "granted",
         "denier",
+        "scp",
+        "rcp",
     )
 
     def __init__(
@@ -517,8 +604,12 @@ class _Facts:
         resource_kind: DenialSource,
         caller: Caller,
         same: bool,
+        scp: _Side = _ABSENT,
+        rcp: _Side = _ABSENT,
     ) -> None:
         self.identity = identity
+        self.scp = scp
+        self.rcp = rcp
         self.boundary = boundary
         self.session = session
         self.resource = resource
@@ -537,9 +628,12 @@ class _Facts:
         )
         # How closely the resource-based policy's allows name the caller.
         self.granted = resource.level if resource.present else NO_MATCH
-        # The first kind of policy with a matching explicit Deny.
+        # The first kind of policy with a matching explicit Deny: the
+        # organization's guardrails are read first.
         self.denier: DenialSource | None = None
         for found, kind in (
+            (scp, "scp"),
+            (rcp, "rcp"),
             (identity, "identity"),
             (resource, resource_kind),
             (boundary, "boundary"),
@@ -580,8 +674,26 @@ DECISION_TABLE: tuple[Row, ...] = (
         lambda f: (EXPLICIT_DENY, f.denier),
     ),
     Row(
+        "rcp-not-allowed",
+        "a resource control policy applies, and at some level of the organization, "
+        "from its root down to the resource's account, no statement allows the request",
+        "denied: every level of the organization must allow it",
+        lambda f: f.rcp.closed,
+        lambda f: (IMPLICIT_DENY, "rcp"),
+    ),
+    Row(
+        "scp-not-allowed",
+        "a service control policy applies, and at some level of the organization, "
+        "from its root down to the caller's account, no statement allows the request",
+        "denied: every level of the organization must allow it, even for an "
+        "account's administrator or root user",
+        lambda f: f.scp.closed,
+        lambda f: (IMPLICIT_DENY, "scp"),
+    ),
+    Row(
         "root",
-        "the caller is the account's root user, in its own account",
+        "the caller is the account's root user, in its own account (within "
+        "the organization's guardrails)",
         "allowed: the root user has full access to its own account",
         lambda f: f.same and f.caller.kind == "root",
         lambda f: (ALLOWED, None),

@@ -15,6 +15,8 @@ _KIND_WORDS = {
     "trust": "role trust policy",
     "boundary": "permissions boundary",
     "session": "session policy",
+    "scp": "service control policy",
+    "rcp": "resource control policy",
 }
 
 
@@ -75,12 +77,24 @@ def _verdicts(decision: Decision) -> str | None:
     return f"Each kind of policy said: {said}."
 
 
+def _closed_level(decision: Decision) -> str | None:
+    """Where in the organization a guardrail had no allow."""
+    if decision.closed_level is None:
+        return None
+    kind = _KIND_WORDS.get(decision.denied_by or "", "policy")
+    level = decision.closed_level + 1
+    where = "its root" if level == 1 else f"level {level} (its root is level 1)"
+    return f"At {where}, no {kind} of the organization allows it."
+
+
 def explain(decision: Decision) -> str:
     """A short explanation for a learner: the decision, the rule of AWS's
     evaluation logic that reached it, the statements that decided it, why
     the others did not apply, and missing context keys."""
     lines = [_headline(decision)]
-    lines += [line for line in (_rule(decision), _verdicts(decision)) if line]
+    lines += [
+        line for line in (_rule(decision), _closed_level(decision), _verdicts(decision)) if line
+    ]
     if decision.matched:
         verb = "Denied by" if decision.decision == EXPLICIT_DENY else "Allowed by"
         lines.append(f"{verb}:")

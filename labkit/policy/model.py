@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-PolicyKind = Literal["identity", "resource", "trust", "boundary", "session"]
+PolicyKind = Literal["identity", "resource", "trust", "boundary", "session", "scp", "rcp"]
 Effect = Literal["Allow", "Deny"]
 DecisionName = Literal["allowed", "explicitDeny", "implicitDeny"]
 
@@ -243,12 +243,21 @@ class PolicySet:
     session policies passed when its session was made; ``resource`` the
     resource's own policy (a bucket policy, or a role's trust policy when its
     kind is ``"trust"``).
+
+    ``scps`` are the service control policies over the caller's account and
+    ``rcps`` the resource control policies over the resource's account, each
+    as levels from the organization root down to the account (a tuple of
+    policies per level): a request needs an allow at every level, and a deny
+    at any level refuses it. Leave them empty where no organization policy
+    applies (no organization, or the management account).
     """
 
     identity: tuple[Policy, ...] = ()
     boundary: tuple[Policy, ...] = ()
     session: tuple[Policy, ...] = ()
     resource: Policy | None = None
+    scps: tuple[tuple[Policy, ...], ...] = ()
+    rcps: tuple[tuple[Policy, ...], ...] = ()
 
 
 class Miss(NamedTuple):
@@ -269,9 +278,10 @@ class Miss(NamedTuple):
 
 
 # Which kind of policy decided a denial, in the words AWS's AccessDenied
-# messages use: "... because no identity-based policy allows ..." and
-# "... with an explicit deny in a resource-based policy".
-DenialSource = Literal["identity", "resource", "boundary", "session", "trust"]
+# messages use: "... because no identity-based policy allows ...",
+# "... with an explicit deny in a resource-based policy" and "... because no
+# service control policy allows ...".
+DenialSource = Literal["identity", "resource", "boundary", "session", "trust", "scp", "rcp"]
 
 
 @dataclass(frozen=True)
@@ -288,7 +298,9 @@ class Decision:
     kind of policy's own verdict (``identity`` always; ``boundary``,
     ``session``, ``resource`` or ``trust`` when present), and ``row`` names
     the row of the decision table (``labkit.policy.evaluate.DECISION_TABLE``)
-    that reached the final decision.
+    that reached the final decision. When a service or resource control
+    policy left the request without an allow, ``closed_level`` is the level
+    of the organization (0 for its root) that had none.
     """
 
     decision: DecisionName
@@ -300,6 +312,7 @@ class Decision:
     boundary_decision: DecisionName | None = None
     verdicts: Mapping[str, DecisionName] = field(default_factory=dict, compare=False)
     row: str | None = field(default=None, compare=False)
+    closed_level: int | None = field(default=None, compare=False)
 
     @property
     def allowed(self) -> bool:

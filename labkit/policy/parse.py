@@ -41,7 +41,11 @@ from labkit.policy.model import (
 LEGACY = "The policy failed legacy parsing"
 VERSIONS = ("2012-10-17", "2008-10-17")
 DEFAULT_VERSION = "2008-10-17"  # what IAM assumes when Version is absent
-KINDS = ("identity", "resource", "trust", "boundary", "session")
+KINDS = ("identity", "resource", "trust", "boundary", "session", "scp", "rcp")
+# AWS Organizations' policies: every one must be Version 2012-10-17, and every
+# character, white space too, counts against their size quota.
+ORGANIZATION_KINDS = frozenset({"scp", "rcp"})
+ORGANIZATION_POLICY_SIZE = 5120
 TOP_KEYS = frozenset({"Version", "Id", "Statement"})
 STATEMENT_KEYS = frozenset(
     {
@@ -162,7 +166,12 @@ def parse_policy(
     """Parse and validate a policy given as JSON text or a mapping.
 
     ``kind`` selects IAM's rules for identity, resource, trust, boundary and
-    session policies. ``managed=True`` adds CreatePolicy's rule that customer
+    session policies, and AWS Organizations' rules for service control
+    policies (``"scp"``: no Principal) and resource control policies
+    (``"rcp"``: ``Principal`` ``"*"``, no NotAction, Deny statements only but
+    for the full-access statement of AWS's ``RCPFullAWSAccess``); both must
+    be Version 2012-10-17 and hold at most 5,120 characters, white space
+    included. ``managed=True`` adds CreatePolicy's rule that customer
     managed policies must use Version 2012-10-17 and hold at most 6,144
     characters besides white space; AWS managed policies, some larger, are
     parsed without it. Results are cached by text.
@@ -183,7 +192,14 @@ def parse_policy(
         except (TypeError, ValueError, RecursionError):
             raise JsonSyntaxError(f"{SYNTAX} The policy is not JSON data.") from None
         policy = _parse_data(text, kind, managed)
-    if managed and _size(text) > MANAGED_POLICY_SIZE:
+    if kind in ORGANIZATION_KINDS:
+        size = len(text) if isinstance(document, str) else _compact_size(document)
+        if size > ORGANIZATION_POLICY_SIZE:
+            raise PolicyError(
+                f"Cannot exceed quota for PolicySize: {ORGANIZATION_POLICY_SIZE}",
+                code="LimitExceeded",
+            )
+    elif managed and _size(text) > MANAGED_POLICY_SIZE:
         raise PolicyError(
             f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}", code="LimitExceeded"
         )
@@ -192,6 +208,11 @@ def parse_policy(
 
 MANAGED_POLICY_SIZE = 6144  # IAM and AWS STS quotas: characters in a managed policy
 _NOT_SPACE = re.compile(r"\S")
+
+
+def _compact_size(document: Mapping[str, Any]) -> int:
+    """A document given as data, measured as its JSON text without spaces."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
 
 
 def _size(text: str) -> int:
@@ -257,7 +278,7 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
     items = [block] if isinstance(block, dict) else block
     if (
         version not in VERSIONS
-        or (managed and version != "2012-10-17")
+        or ((managed or kind in ORGANIZATION_KINDS) and version != "2012-10-17")
         or (policy_id is not None and not isinstance(policy_id, str))
         or not isinstance(items, list)
         or not items
@@ -407,8 +428,8 @@ def _plain_statement(data: Any, index: int, kind: PolicyKind) -> Statement | Non
             return None
     elif resource is None or resource == []:
         return None
-    if kind in ("resource", "trust"):
-        return None  # a resource or trust policy's statement needs a Principal
+    if kind in ("resource", "trust", "rcp"):
+        return None  # a resource, trust or RCP statement needs a Principal
     return Statement(
         index=index,
         effect=effect,
@@ -602,7 +623,7 @@ def _build(root: Node, kind: PolicyKind, managed: bool) -> Policy:
     nodes = _statements_of(root)
     for node in nodes:
         _check_statement_syntax(node, kind)
-    version = _check_managed_version(root, managed)
+    version = _check_managed_version(root, managed or kind in ORGANIZATION_KINDS)
     for node in nodes:
         _check_legacy(node, kind)
     _check_unique_sids(nodes, kind)
@@ -874,6 +895,16 @@ def _check_resources_and_principals(node: Node, kind: PolicyKind) -> None:
             "Policy statement must contain resources.", (resource or node).start, "MISSING_RESOURCE"
         )
     has_principal = "Principal" in fields or "NotPrincipal" in fields
+    if kind == "scp" and has_principal:
+        raise InvalidPolicy(
+            "A service control policy cannot specify a principal: it applies to every "
+            "IAM user and role of the accounts it is attached to.",
+            _key(node, "Principal", "NotPrincipal"),
+            "UNSUPPORTED_PRINCIPAL",
+        )
+    if kind == "rcp":
+        _check_rcp_statement(node)
+        return
     if kind in ("identity", "boundary", "session") and has_principal:
         raise InvalidPolicy(
             "Policy document should not specify a principal.",
@@ -882,6 +913,55 @@ def _check_resources_and_principals(node: Node, kind: PolicyKind) -> None:
         )
     if kind in ("resource", "trust") and not has_principal:
         raise InvalidPolicy("Missing required field Principal", node.start, "MISSING_PRINCIPAL")
+
+
+# The one Allow statement an RCP may hold: AWS's own RCPFullAWSAccess.
+_RCP_FULL_ACCESS = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+
+
+def _check_rcp_statement(node: Node) -> None:
+    """AWS Organizations' rules for a resource control policy statement."""
+    fields = node.value
+    if "NotPrincipal" in fields:
+        raise InvalidPolicy(
+            "A resource control policy cannot use NotPrincipal.",
+            node.keys["NotPrincipal"],
+            "UNSUPPORTED_ELEMENT",
+        )
+    if "NotAction" in fields:
+        raise InvalidPolicy(
+            "A resource control policy cannot use NotAction.",
+            node.keys["NotAction"],
+            "UNSUPPORTED_ELEMENT",
+        )
+    principal = fields.get("Principal")
+    if principal is None:
+        raise InvalidPolicy("Missing required field Principal", node.start, "MISSING_PRINCIPAL")
+    if not (principal.kind == "string" and principal.value == "*"):
+        raise InvalidPolicy(
+            'A resource control policy must name its principal as "*"; '
+            "narrow it with conditions such as aws:PrincipalOrgID.",
+            principal.start,
+            "INVALID_PRINCIPAL_FORMAT",
+        )
+    if fields["Effect"].value == "Allow":
+        plain = {key: value.value for key, value in fields.items() if key != "Sid"}
+        if plain == _RCP_FULL_ACCESS:
+            return
+        raise InvalidPolicy(
+            "A resource control policy can only deny: Allow belongs to AWS's "
+            "RCPFullAWSAccess alone.",
+            fields["Effect"].start,
+            "INVALID_EFFECT",
+        )
+    for item in _strings(fields["Action"], "DATA_TYPE_MISMATCH") if "Action" in fields else ():
+        if item.value == "*":
+            raise InvalidPolicy(
+                'A resource control policy cannot deny every action with "*": name the '
+                'services\' actions (such as "s3:*").',
+                item.start,
+                "INVALID_ACTION",
+            )
 
 
 # The checks of one statement, in the order IAM reports them. Sid uniqueness,

@@ -298,6 +298,7 @@ def simulate(
     resource_owner: str | None = None,
     caller_arn: str | None = None,
     context: Mapping[str, Any] | None = None,
+    scps: Sequence[Sequence[Policy]] = (),
 ) -> dict[str, Any]:
     """Simulate ``actions`` on ``resources`` (default ``["*"]``) and answer in
     the shape of ``SimulateCustomPolicy``/``SimulatePrincipalPolicy``.
@@ -309,6 +310,13 @@ def simulate(
     keys), naming the action's ARN template in ``EvalResourceName``. Each
     policy's ``name`` and ``source`` become ``SourcePolicyId`` and
     ``SourcePolicyType`` in ``MatchedStatements``.
+
+    ``scps`` are the service control policies over the simulated principal's
+    account, by level of its organization (see
+    :class:`~labkit.policy.model.PolicySet`); with them, each result carries
+    ``OrganizationsDecisionDetail``, as the simulator reports in a member
+    account. Like IAM's simulator, it does not evaluate resource control
+    policies.
     """
     # "*" given alone is the same simulation as no ResourceArns at all.
     explicit_resources = bool(resources) and list(resources or ()) != ["*"]
@@ -317,14 +325,16 @@ def simulate(
     results = []
     base = Request("*", "*", caller_arn, context or {})  # the context, read once
     identity, boundary = tuple(policies), tuple(boundaries)
+    levels = tuple(tuple(level) for level in scps)
     sets: dict[str, PolicySet] = {}
     for action in actions:
         key = "trust" if action.lower().startswith("sts:assumerole") else "resource"
         if key not in by_kind:
             by_kind[key] = _for_action(resource_policy, action)
-            sets[key] = PolicySet(identity, boundary, (), by_kind[key])
+            sets[key] = PolicySet(identity, boundary, (), by_kind[key], scps=levels)
         target_policy = by_kind[key]
         details = []
+        organizations: list[bool] = []
         for resource in resource_list:
             request = base.asking(action, resource)
             decision = evaluate(request, sets[key], resource_owner=resource_owner)
@@ -332,7 +342,9 @@ def simulate(
             detail: dict[str, Any] = {
                 "EvalResourceName": resource,
                 "EvalResourceDecision": decision.decision,
-                "MatchedStatements": [_statement(ref) for ref in decision.matched],
+                "MatchedStatements": [
+                    _statement(ref) for ref in decision.matched if ref.kind not in _GUARDRAILS
+                ],
                 "MissingContextValues": list(decision.missing_context),
             }
             # EvalDecisionDetails is returned only for cross-account simulations.
@@ -346,8 +358,17 @@ def simulate(
                     "AllowedByPermissionsBoundary": decision.boundary_decision == ALLOWED
                 }
             details.append(detail)
-        results.append(_aggregate(action, details, explicit_resources, bool(boundaries)))
+            organizations.append(verdicts.get("scp", ALLOWED) == ALLOWED)
+        result = _aggregate(action, details, explicit_resources, bool(boundaries))
+        if levels:
+            result["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": all(organizations)}
+        results.append(result)
     return {"EvaluationResults": results, "IsTruncated": False}
+
+
+# Organization policies limit a decision but are not the account's own
+# statements: the simulator lists none of theirs in MatchedStatements.
+_GUARDRAILS = frozenset({"scp", "rcp"})
 
 
 def _aggregate(
