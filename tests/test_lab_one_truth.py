@@ -428,7 +428,7 @@ def test_the_simulator_counts_account_level_grants(lab: Lab) -> None:
 
 
 def test_exercise_checks_count_the_resources_own_policy(lab: Lab) -> None:
-    from labkit.exercises.chapters import decides
+    from labkit.exercises.questions import decides
 
     lab.client("iam").create_user(UserName="sam")
     s3 = lab.client("s3")

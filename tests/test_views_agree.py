@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from labkit import Lab
 from labkit.diagrams import grants
-from labkit.exercises.chapters import decides
+from labkit.exercises.questions import decides
 from labkit.widgets import AccessChecker, AccessMatrix
 
 ACCT = "123456789012"
