@@ -10,6 +10,13 @@ Each returns a :class:`graphviz.Digraph`; JupyterLab shows it as SVG. The
 drawings are thin: facts come from an :class:`~labkit.inventory.Inventory`
 and from :mod:`labkit.policy`. The same state always gives the same DOT
 source: everything is sorted and node ids are derived from ARNs.
+
+Any text renders: names, Sids and condition values are drawn as written,
+except what graphviz or SVG cannot take. NUL and the other control
+characters show as ``\\u0000``-style text, lone surrogates and U+FFFE/U+FFFF
+as U+FFFD (�), and a label longer than graphviz's limit of 16,384 bytes is
+shortened to fit, ending with an ellipsis ("…"). Text never turns into an
+HTML-like label or an escape sequence.
 """
 
 from __future__ import annotations
@@ -69,6 +76,9 @@ EDGE_WORDS = {
     "assume": "can assume",
 }
 POLICY_KINDS = ("aws", "customer")
+# Above this many boxes a hierarchy asks dot for fewer crossing-reduction passes.
+LARGE_LAYOUT = 1_000
+LARGE_MCLIMIT = "0.05"
 
 
 def _digraph(name: str, label: str | None = None, rankdir: str = "LR") -> graphviz.Digraph:
@@ -90,16 +100,81 @@ def _digraph(name: str, label: str | None = None, rankdir: str = "LR") -> graphv
     return dot
 
 
-def _esc(text: str) -> str:
-    # DOT escString: newlines become \n; a stray backslash must not escape.
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
+# graphviz's scanner reads at most 16,384 bytes in one quoted string (it
+# stops with "longer than 16384?"); labels are cut well inside that.
+GRAPHVIZ_LIMIT = 16_384
+LABEL_BYTES = GRAPHVIZ_LIMIT - 384
+ELLIPSIS = "…"
+# What DOT cannot read or SVG (XML 1.0) cannot carry: C0 controls but tab and
+# newline, DEL and the C1 controls (invisible), lone surrogates, U+FFFE, U+FFFF.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF or code >= 0xFFFE:
+        return "\ufffd"  # no character to show: the replacement character
+    return f"\\u{code:04x}"  # a control character, shown as its escape
+
+
+def _clean(text: Any) -> str:
+    """``text`` with every character graphviz or SVG cannot take replaced
+    visibly: controls as ``\\u0000``-style text, lone surrogates as U+FFFD.
+    A carriage return is a line break."""
+    text = text if isinstance(text, str) else str(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSAFE.sub(_visible, text)
+
+
+def _dot_text(text: str, newline: str) -> str:
+    # DOT escString: "&" starts an HTML entity and a quote would end the
+    # string. A backslash is written as two of them in an entity, which
+    # graphviz reads as one escaped backslash: runs of raw backslashes make
+    # the graphviz package's quoting quadratic (seconds for a few thousand).
+    return (
+        text.replace("&", "&amp;")
+        .replace("\\", "&#92;&#92;")
+        .replace('"', '\\"')
+        .replace("\n", newline)
+    )
+
+
+def _fits(text: str) -> bool:
+    return len(text) * 4 <= LABEL_BYTES or len(text.encode()) <= LABEL_BYTES
+
+
+def _esc(text: Any, newline: str = "\\n", end: str = "") -> str:
+    """``text`` as a DOT label graphviz always reads, shown as written.
+
+    Newlines become ``newline`` (``\\n`` centred, ``\\l`` left-aligned) and
+    ``end`` is added after. Characters graphviz cannot take are replaced
+    visibly (see :func:`_clean`); a label over graphviz's limit of 16,384
+    bytes is shortened to fit and ends with an ellipsis ("…"). Never read
+    as an HTML-like label, even when it looks like one.
+    """
+    raw = text if isinstance(text, str) else str(text)
+    out = _dot_text(_clean(raw), newline) + end
+    if not _fits(out):
+        # The longest prefix that fits with the ellipsis: cut before
+        # cleaning, so no replacement or escape is ever split.
+        low, high = 0, min(len(raw), LABEL_BYTES)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if _fits(_dot_text(_clean(raw[:middle]) + ELLIPSIS, newline) + end):
+                low = middle
+            else:
+                high = middle - 1
+        out = _dot_text(_clean(raw[:low]) + ELLIPSIS, newline) + end
+    return graphviz.nohtml(out)
 
 
 def _node_id(prefix: str, key: str) -> str:
     """A stable DOT id: readable prefix and name, plus a hash of the full key."""
     name = key.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")[:32]
-    digest = hashlib.blake2b(key.encode(), digest_size=3).hexdigest()
+    # surrogatepass: a lone surrogate in a name still gets its own id.
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
     return f"{prefix}_{slug}_{digest}" if slug else f"{prefix}_{digest}"
 
 
@@ -231,23 +306,47 @@ def _build_graph(inventory: Inventory) -> _Graph:
     return graph
 
 
-def _resolve(graph: _Graph, inventory: Inventory, name: str) -> list[str]:
-    """Node ids a user, group, role, policy or principal name (or ARN) names."""
-    found = [n.id for n in graph.nodes.values() if n.key == name]
-    if not found:
-        found = [
-            n.id
-            for n in graph.nodes.values()
-            if n.label == name and n.kind not in ("inline", "account")
-        ]
-    if not found:
-        found = [n.id for n in graph.nodes.values() if n.key == f"account:{name}"]
-    if len(found) > 1:
-        # A customer policy shadows an AWS one of the same name, as in the console.
-        order = ["user", "group", "role", "customer", "aws", "service", "external"]
-        found.sort(key=lambda i: (order.index(graph.nodes[i].kind), i))
-        found = found[:1]
-    return found
+class _Names:
+    """Finds nodes by what a learner types: a key (ARN, principal) or a label.
+
+    Indexed once per graph, so naming thousands of entities (``expand=``
+    every user) stays linear.
+    """
+
+    def __init__(self, graph: _Graph) -> None:
+        self.graph = graph
+        self.by_key: dict[str, list[str]] = defaultdict(list)
+        self.by_label: dict[str, list[str]] = defaultdict(list)
+        self.into: dict[str, list[str]] = defaultdict(list)
+        self.out: dict[str, list[str]] = defaultdict(list)
+        for node in graph.nodes.values():
+            self.by_key[node.key].append(node.id)
+            if node.kind not in ("inline", "account"):
+                self.by_label[node.label].append(node.id)
+        for src, dst, rel in graph.edges:
+            self.into[dst].append(src)
+            if rel != "member":
+                self.out[src].append(dst)
+
+    def resolve(self, name: str) -> list[str]:
+        """Node ids a user, group, role, policy or principal name (or ARN) names."""
+        found = (
+            self.by_key.get(name)
+            or self.by_label.get(name)
+            or self.by_key.get(f"account:{name}", [])
+        )
+        if len(found) > 1:
+            # A customer policy shadows an AWS one of the same name, as in the console.
+            order = ["user", "group", "role", "customer", "aws", "service", "external"]
+            nodes = self.graph.nodes
+            return [min(found, key=lambda i: (order.index(nodes[i].kind), i))]
+        return list(found)
+
+    def neighbours(self, node_id: str) -> set[str]:
+        """What drawing ``node_id`` in full draws too: the members of a group,
+        the holders of a policy, the policies and groups of a principal...
+        (a user's groups are drawn, not their other members)."""
+        return {*self.into.get(node_id, ()), *self.out.get(node_id, ())}
 
 
 def _reach(start: Iterable[str], adjacency: Mapping[str, set[str]]) -> set[str]:
@@ -498,33 +597,44 @@ def hierarchy(
     ``expand`` names users, groups, roles, policies or principals to draw in
     full anyway: a group with all its members, a policy with everything it
     is attached to, a principal with every role that trusts it.
-    ``legend=False`` leaves out the small legend.
+    ``legend=False`` leaves out the small legend. Drawn in full, thousands
+    of boxes are laid out with fewer crossing-reduction passes
+    (``mclimit``), so ``dot`` answers in seconds.
+
+    Names are drawn as written; what graphviz cannot take is replaced
+    visibly (control characters as ``\\u0000``-style text, lone surrogates
+    as U+FFFD) and a label over graphviz's 16,384-byte limit is shortened,
+    ending with an ellipsis ("…").
     """
     inventory = _inventory(source)
     graph = _build_graph(inventory)
     totals = (len(inventory.users), len(inventory.groups), len(inventory.roles))
     title = f"IAM in account {inventory.account_id}"
     if focus is not None:
-        found = _resolve(graph, inventory, focus)
+        found = _Names(graph).resolve(focus)
         if not found:
             raise ValueError(f"no user, group, role, policy or principal named {focus!r}")
         graph = _focus(graph, found[0])
         title += f", around {graph.nodes[found[0]].label}"
+    names = _Names(graph)
     forced: set[str] = set()
     for name in expand:
-        for node_id in _resolve(graph, inventory, name):
+        for node_id in names.resolve(name):
             forced.add(node_id)
-            # Its neighbours too: members of a group, holders of a policy...
-            forced.update(s for s, d, _rel in graph.edges if d == node_id)
-            forced.update(d for s, d, rel in graph.edges if s == node_id and rel != "member")
+            forced |= names.neighbours(node_id)
     if focus is not None:
-        forced.update(_resolve(graph, inventory, focus))
+        forced.update(names.resolve(focus))
     view = _choose(_Folder(graph, forced), max_nodes)
     title += (
         f": {_plural(totals[0], 'user')}, {_plural(totals[1], 'group')}, "
         f"{_plural(totals[2], 'role')}"
     )
     dot = _digraph("hierarchy", title)
+    if len(view.nodes) > LARGE_LAYOUT:
+        # dot's crossing reduction dominates on thousands of boxes: fewer
+        # passes lay them out several times faster, and no layout of that
+        # many boxes is read crossing by crossing.
+        dot.attr("graph", mclimit=LARGE_MCLIMIT)
     for node_id in sorted(view.nodes):
         kind, label, count, tip = view.nodes[node_id]
         attrs = dict(STYLES[kind])
@@ -541,7 +651,7 @@ def hierarchy(
         text = "Folded to stay readable:\n" + "\n".join(f"• {n}" for n in view.notes)
         dot.node(
             "folded_note",
-            _esc(text + "\n" + hint).replace("\\n", "\\l") + "\\l",
+            _esc(text + "\n" + hint, newline="\\l", end="\\l"),
             shape="box",
             style="rounded,dashed",
             fontsize="9",
@@ -663,7 +773,10 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
     allowed by the session policy?) lead to the decision; the path this
     request took is drawn bold, and the statements that decided it (policy
     name and Sid) hang off the step they decided. For an implicit deny the
-    statements that did not apply are listed with the reason.
+    statements that did not apply are listed with the reason. Any text in
+    the request, policy names, Sids or condition values renders (see the
+    module's notes: unrepresentable characters replaced, long labels
+    shortened with an ellipsis).
     """
     request = decision.request
     dot = _digraph("evaluation", rankdir="TB")  # a flow chart reads top down
@@ -743,7 +856,7 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
         text = heading + "\n" + "\n".join(lines)
         dot.node(
             f"why_{step}",
-            _esc(text).replace("\\n", "\\l") + "\\l",
+            _esc(text, newline="\\l", end="\\l"),
             shape="note",
             style="filled",
             fillcolor="#ffffff",
@@ -937,10 +1050,18 @@ def _service_label(service: str, grants_: Sequence[Grant], max_listed: int) -> s
             names = _plural(len(items), "action")
         rows.append(f'<TR><TD ALIGN="LEFT">{_html(level)}</TD><TD ALIGN="LEFT">{names}</TD></TR>')
     table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-    return f"<{table}{''.join(rows)}</TABLE>>"
+    label = f"<{table}{''.join(rows)}</TABLE>>"
+    if len(label.encode()) > LABEL_BYTES and len(grants_) <= max_listed:
+        return _service_label(service, grants_, 0)  # counts only: always short
+    return label
 
 
-def _html(text: str) -> str:
+def _html(text: Any, limit: int = 1_000) -> str:
+    """``text`` inside an HTML-like label: escaped, cleaned as :func:`_clean`
+    cleans, and shortened with an ellipsis beyond ``limit`` characters."""
+    text = _clean(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + ELLIPSIS
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -961,6 +1082,8 @@ def effective_access(
     granted only on some resources or under conditions. Explicit denies and
     the permissions boundary are applied (see :func:`grants`). Beyond
     ``max_services`` services the ones with fewest actions share one node.
+    Names render whatever they hold (unrepresentable characters replaced,
+    long labels shortened with an ellipsis).
     """
     entity, sources, _boundaries = _sources(source, principal)
     granted, denied, outside = analyse_access(source, principal)

@@ -131,6 +131,10 @@ class PolicySource:
         self._resources = resources
         self._holdings: dict[str, Holdings | None] = {}
         self._principals: dict[tuple[Any, ...], PolicySet] = {}
+        # Read once per generation however many users share them: a group's
+        # own policies, and each managed policy parsed and named.
+        self._groups: dict[str, list[Held]] = {}
+        self._managed: dict[tuple[str, str], Policy | None] = {}
         self._generation = self._current()
 
     def _current(self) -> int:
@@ -139,14 +143,15 @@ class PolicySource:
     def _fresh(self) -> None:
         generation = self._current()
         if generation != self._generation:
-            self._holdings.clear()
-            self._principals.clear()
+            self.forget()
             self._generation = generation
 
     def forget(self) -> None:
         """Drop every cached answer (after the account changed behind our back)."""
         self._holdings.clear()
         self._principals.clear()
+        self._groups.clear()
+        self._managed.clear()
 
     # --- identities -----------------------------------------------------------
 
@@ -193,7 +198,7 @@ class PolicySource:
             for group_name in user.groups:
                 group = state.group(group_name)
                 if group is not None:
-                    held += self._own(group, "group", via=group.name)
+                    held += self._group_policies(group)
             if state.users_may_change_password():
                 grant = self.managed(CHANGE_OWN_PASSWORD)
                 if grant is not None:
@@ -233,6 +238,13 @@ class PolicySource:
                 held.append(Held(policy, "attached", via))
         return held
 
+    def _group_policies(self, group: Any) -> list[Held]:
+        """A group's own policies as its members hold them (via the group)."""
+        found = self._groups.get(group.arn)
+        if found is None:
+            found = self._groups[group.arn] = self._own(group, "group", via=group.name)
+        return found
+
     def _boundary(self, entity: Any) -> Held | None:
         if not entity.boundary:
             return None
@@ -243,11 +255,18 @@ class PolicySource:
 
     def managed(self, arn: str, kind: PolicyKind = "identity") -> Policy | None:
         """A managed policy's default version, parsed and named; None if no such policy."""
+        self._fresh()
+        key = (arn, kind)
+        if key in self._managed:
+            return self._managed[key]
         info = self.state.policy(arn)
-        if info is None:
-            return None
-        source = "aws-managed" if arn.startswith(AWS_POLICY_PREFIX) else "user-managed"
-        return self._parse(info.document, kind, info.name, source, f"managed policy {arn}", arn)
+        found = None
+        if info is not None:
+            source = "aws-managed" if arn.startswith(AWS_POLICY_PREFIX) else "user-managed"
+            where = f"managed policy {arn}"
+            found = self._parse(info.document, kind, info.name, source, where, arn)
+        self._managed[key] = found
+        return found
 
     def trust_policy(self, role_arn: str) -> Policy | None:
         """The trust policy of the role ``role_arn``; None when there is no such role."""

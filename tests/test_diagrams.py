@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labkit.diagrams import _node_id, effective_access, evaluation, grants, hierarchy
 from labkit.inventory import Inventory
@@ -480,3 +482,161 @@ def test_hierarchy_and_access_of_a_lab() -> None:
         assert (uid("service", "lambda.amazonaws.com"), role("fn")) in found
         access_source = effective_access(lab, "CTO").source
         assert "<B>s3</B>" in access_source
+
+
+# -- any text renders -------------------------------------------------------------
+
+# (what, text as written, what the SVG shows of it)
+ODD_TEXT = [
+    ("NUL", "a\x00b", "a\\u0000b"),
+    ("a lone surrogate", "a\ud800b", "a\ufffdb"),
+    ("a low surrogate", "\udfffz", "\ufffdz"),
+    ("a bell", "a\x07b", "a\\u0007b"),
+    ("an escape sequence", "\x1b[31mred", "\\u001b[31mred"),
+    ("a vertical tab", "a\x0bb", "a\\u000bb"),
+    ("DEL", "a\x7fb", "a\\u007fb"),
+    ("a C1 control", "a\x85b", "a\\u0085b"),
+    ("U+FFFE", "a\ufffeb", "a\ufffdb"),
+    ("U+FFFF", "a\uffffb", "a\ufffdb"),
+    ("an HTML-like label", "<b>bold<i>", "&lt;b&gt;bold&lt;i&gt;"),
+    ("an entity of a control", "a&#1;b", "a&amp;#1;b"),
+    ("an entity", "R&amp;D", "R&amp;amp;D"),
+    ("a quote", 'say "hi"', "say &quot;hi&quot;"),
+    ("a trailing backslash", "dir\\", "dir\\"),
+    ("an escape graphviz knows", "\\N\\G\\l", "\\N\\G\\l"),
+    ("a DOT keyword", "node", "node"),
+    ("an emoji", "deploy 🚀", "deploy 🚀"),
+    ("right-to-left text", "\u202eabc", "\u202eabc"),
+]
+
+
+def _svg(dot) -> str:
+    """Render with dot -Tsvg; the SVG must be well-formed XML, as Jupyter needs."""
+    from xml.dom import minidom
+
+    svg = dot.pipe(format="svg")
+    minidom.parseString(svg)
+    return svg.decode("utf-8")
+
+
+def odd_account(name: str) -> Inventory:
+    """Every kind of name in an account holding ``name``."""
+    return Inventory.from_dict(
+        {
+            "users": [
+                {
+                    "name": name,
+                    "groups": [name],
+                    "attached": [f"arn:aws:iam::{ACCOUNT}:policy/{name}"],
+                    "inline": {name: doc(allow("s3:GetObject"))},
+                },
+            ],
+            "groups": [{"name": name}],
+            "roles": [
+                {
+                    "name": name,
+                    "trust": trust({"Service": name, "AWS": f"arn:aws:iam::{ACCOUNT}:user/{name}"}),
+                    "inline": {name: doc(allow("logs:PutLogEvents"))},
+                }
+            ],
+            "policies": [{"name": name, "document": doc(allow("iam:ListUsers"))}],
+        }
+    )
+
+
+def odd_decision(text: str):
+    """An implicit deny whose request, policy name and condition hold ``text``."""
+    policy = Policy.parse(
+        doc(
+            allow(
+                "s3:GetObject",
+                Condition={"StringEquals": {"aws:PrincipalTag/team": text or "x"}},
+            )
+        )
+    ).named(text)
+    request = Request(
+        "s3:GetObject",
+        f"arn:aws:s3:::bucket/{text}",
+        principal=f"arn:aws:iam::{ACCOUNT}:user/{text}",
+        context={"aws:PrincipalTag/team": f"{text}!"},
+    )
+    return evaluate(request, identity=[policy])
+
+
+@pytest.mark.parametrize(("what", "text", "shown"), ODD_TEXT, ids=[t[0] for t in ODD_TEXT])
+def test_any_name_renders_in_the_hierarchy_as_written(what: str, text: str, shown: str) -> None:
+    svg = _svg(hierarchy(odd_account(text)))
+    assert shown in svg, what
+
+
+@pytest.mark.parametrize(("what", "text", "shown"), ODD_TEXT, ids=[t[0] for t in ODD_TEXT])
+def test_any_text_renders_in_the_evaluation_diagram(what: str, text: str, shown: str) -> None:
+    svg = _svg(evaluation(odd_decision(text)))
+    assert shown in svg, what
+
+
+@pytest.mark.parametrize(("what", "text", "shown"), ODD_TEXT, ids=[t[0] for t in ODD_TEXT])
+def test_any_name_renders_in_effective_access(what: str, text: str, shown: str) -> None:
+    svg = _svg(effective_access(odd_account(text), text))
+    assert shown in svg, what
+
+
+# (what, text): each too long for one graphviz string once written as DOT.
+LONG_TEXT = [
+    ("plain letters", "x" * 20_000),
+    ("two-byte letters", "é" * 9_000),
+    ("backslashes, written as entities", "\\" * 9_000),
+    ("quotes, escaped in DOT", '"' * 9_000),
+    ("ampersands, written as entities", "&" * 4_000),
+    ("control characters, written as escapes", "\x00" * 3_000),
+    ("a megabyte", "policy " * 150_000),
+]
+
+
+@pytest.mark.parametrize(("what", "text"), LONG_TEXT, ids=[t[0] for t in LONG_TEXT])
+def test_a_label_too_long_for_graphviz_is_shortened_with_an_ellipsis(what: str, text: str) -> None:
+    from labkit.diagrams import GRAPHVIZ_LIMIT
+
+    dot = hierarchy(odd_account(text), legend=False)
+    labels = re.findall(r'label="((?:[^"\\]|\\.)*)"', dot.source)
+    assert labels and all(len(label.encode()) < GRAPHVIZ_LIMIT for label in labels), what
+    assert any(label.endswith("…") for label in labels), what
+    _svg(dot)
+
+
+def test_a_long_sid_and_request_are_shortened_in_the_evaluation_diagram() -> None:
+    policy = Policy.parse(doc(allow("s3:GetObject", Sid="S" * 20_000))).named("P")
+    decision = evaluate(Request("s3:GetObject", "arn:aws:s3:::b/" + "k" * 20_000), [policy])
+    source = evaluation(decision).source
+    assert "…" in nodes(source)["request"] and "…" in nodes(source)["why_q_allow"]
+    _svg(evaluation(decision))
+
+
+def test_left_aligned_notes_keep_a_written_backslash_n() -> None:
+    # A backslash and an n in a condition value are text, not a line break.
+    svg = _svg(evaluation(odd_decision("a\\nb")))
+    assert "a\\nb!" in svg
+
+
+def test_long_runs_of_backslashes_are_written_without_raw_backslashes() -> None:
+    # The graphviz package quotes runs of raw backslashes in quadratic time.
+    source = hierarchy(odd_account("\\" * 5_000), legend=False).source
+    assert "\\\\\\" not in source
+    assert "&#92;&#92;" in source
+
+
+def test_a_name_with_a_lone_surrogate_still_gets_its_own_node_id() -> None:
+    assert _node_id("user", "a\ud800") != _node_id("user", "a\ud801")
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(name=st.text(max_size=40), text=st.text(max_size=40))
+def test_arbitrary_text_always_renders_through_dot(name: str, text: str) -> None:
+    _svg(hierarchy(odd_account(name)))
+    _svg(evaluation(odd_decision(text)))
+    if "/" in name:  # a path, not a name: IAM names never hold one
+        with pytest.raises(ValueError, match="no user or role named"):
+            effective_access(odd_account(name), name)
+    else:
+        _svg(effective_access(odd_account(name), name))

@@ -9,7 +9,8 @@ resource's tags), gathers every policy that applies from the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 # Resources whose tags are aws:ResourceTag/... and iam:ResourceTag/... keys.
 _IAM_TAGGED = "arn:aws:iam::"
+# A caller's moments, which a decision reads only as an age or a yes/no.
+_WHEN = frozenset({"mfa_at", "expires_at"})
 
 
 class Authorizer:
@@ -83,6 +86,29 @@ class Authorizer:
             return evaluate(request, policies, resource_owner=owner)
 
         return decide
+
+    def basis(self, principal: Principal, targets: Iterable[Target] = ()) -> tuple[Any, ...]:
+        """What :meth:`decider` reads of the account for ``principal`` and
+        ``targets``, apart from the clock: the caller as it is (how long ago
+        it used MFA, not when), the policies on its side, and each target's
+        :meth:`resource_basis`. Equal bases give equal decisions for the same
+        targets, so a view decides again only what an IAM change reached."""
+        # Whatever decider() comes to read of the account belongs here too.
+        now = self._clock.time()
+        mfa_age = None if principal.mfa_at is None else max(0, int(now - principal.mfa_at))
+        return (
+            tuple(getattr(principal, f.name) for f in fields(principal) if f.name not in _WHEN),
+            mfa_age,
+            principal.expires_at is not None,
+            self._policies.for_principal(principal),
+            tuple(self.resource_basis(target) for target in targets),
+        )
+
+    def resource_basis(self, target: Target) -> tuple[Any, ...]:
+        """What a decision reads of ``target``'s resource: its tags and its own policy."""
+        resource = target.resource
+        tags = self._store.tags_of(resource) if resource.startswith(_IAM_TAGGED) else ()
+        return tags, self._policies.resource_policy(target.resource, target.action)
 
     def decide_service(self, service_principal: str, target: Target) -> Decision:
         """Whether an AWS service (``lambda.amazonaws.com``) may ``target``:

@@ -480,9 +480,18 @@ class Enforcer:
     def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
         """What a call by ``principal`` asking for ``action`` on ``resource``
         would get, for views that ask without calling."""
-        context: Mapping[str, Any] = {}
-        if action.lower().startswith("sts:assumerole"):
-            session_name = principal.session_name or principal.name
-            context = {"sts:RoleSessionName": session_name}
-        target = Target(action, resource or "*", context)
-        return self.account.authorizer.decide(principal, target)
+        return self.decider(principal)(action, resource)
+
+    def decider(self, principal: Principal) -> Callable[[str, str], Decision]:
+        """:meth:`decide` for one caller and many ``(action, resource)``
+        requests: the caller's policies and context are read once."""
+        decide = self.account.authorizer.decider(principal)
+        session_name = principal.session_name or principal.name
+
+        def run(action: str, resource: str = "*") -> Decision:
+            context: Mapping[str, Any] = {}
+            if action.lower().startswith("sts:assumerole"):
+                context = {"sts:RoleSessionName": session_name}
+            return decide(Target(action, resource or "*", context))
+
+        return run

@@ -53,6 +53,8 @@ class Store:
         self.account_id = account_id
         self.region = region
         self.generation = 0
+        self._members: dict[str, tuple[str, ...]] = {}
+        self._members_key: tuple[Any, ...] | None = None
 
     # --- change tracking ----------------------------------------------------
 
@@ -139,6 +141,24 @@ class Store:
         """moto's groups the user is a member of."""
         return [g for g in self.iam.groups.values() if any(u.name == user_name for u in g.users)]
 
+    def _memberships(self) -> dict[str, tuple[str, ...]]:
+        """Each user's groups by name, sorted, read in one pass over the groups.
+
+        Kept until the generation moves (as the policy source's answers are;
+        a change made straight in moto is followed by ``Lab.invalidate``), so
+        reading thousands of users costs one pass, not one per user.
+        """
+        groups = self.iam.groups
+        key = (self.generation, id(groups), len(groups))
+        if self._members_key != key:
+            found: dict[str, list[str]] = {}
+            for group in groups.values():
+                for member in group.users:
+                    found.setdefault(member.name, []).append(group.name)
+            self._members = {name: tuple(sorted(set(names))) for name, names in found.items()}
+            self._members_key = key
+        return self._members
+
     def tags_of(self, arn: str) -> tuple[tuple[str, str], ...]:
         """The tags of the IAM user or role ``arn``; none for anything else."""
         kind, _, rest = arn.split(":", 5)[-1].partition("/")
@@ -176,8 +196,7 @@ class Store:
         user = self.moto_user(name)
         if user is None or (name_or_arn.startswith("arn:") and user.arn != name_or_arn):
             return None
-        groups = tuple(sorted(g.name for g in self.groups_of(user.name)))
-        return _user_info(user, groups, policy_text)
+        return _user_info(user, self._memberships().get(user.name, ()), policy_text)
 
     def group(self, name_or_arn: str) -> GroupInfo | None:
         """A group as plain data, or None."""

@@ -6,6 +6,7 @@ and its policies, so a request can be decided without making the call.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -67,6 +68,32 @@ class PolicyReader:
     def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
         """What the Lab would decide if ``principal`` asked for ``action``."""
         return self.lab.decide(principal, action, resource)
+
+    def decider(self, principal: Principal) -> Callable[[str, str], Decision]:
+        """:meth:`decide` for many ``(action, resource)`` requests of one
+        principal, by the same path: its policies and context are read once."""
+        return self.lab.enforcer.decider(principal)
+
+    def basis(
+        self, principal: Principal, requests: Iterable[tuple[str, str]] = ()
+    ) -> tuple[Any, ...]:
+        """What the Lab reads to decide ``principal``'s ``(action, resource)``
+        requests, apart from the clock: unchanged, so are the decisions."""
+        from labkit.lab.actions import Target
+
+        targets = [Target(action, resource or "*") for action, resource in requests]
+        return self.lab.account.authorizer.basis(principal, targets)
+
+    def resource_basis(self, requests: Iterable[tuple[str, str]]) -> tuple[Any, ...]:
+        """What the Lab reads of the resources of ``(action, resource)``
+        requests whoever asks: their tags and their own policies."""
+        from labkit.lab.actions import Target
+
+        authorizer = self.lab.account.authorizer
+        return tuple(
+            authorizer.resource_basis(Target(action, resource or "*"))
+            for action, resource in requests
+        )
 
     def fingerprint(self) -> tuple[Any, ...]:
         """Changes whenever the Lab's IAM state may have changed."""
