@@ -30,4 +30,11 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(module), name)
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext labkit``: the ``%aws`` and ``%%aws`` magics (:mod:`labkit.cli`)."""
+    from labkit.cli import register
+
+    register(ipython)
+
+
 __all__ = ["Authenticator", "AwsError", "Lab", "Outcome", "SignInError", "attempt"]

@@ -99,4 +99,3 @@ def sealed() -> Iterator[list[str]]:
             else:
                 os.environ[name] = value
     assert DECOY_KEY not in signed, "a request was signed with credentials from the environment"
-

@@ -172,6 +172,8 @@ class Lab:
         self._resets = 0
         self._retired: set[str] = set()  # key ids this Lab must never hand out again
         self._twins: dict[int, Any] = {}
+        self._servers: list[Any] = []  # local endpoints from serve(), stopped with the Lab
+        self.cli_home: str | None = None  # the AWS CLI's files (labkit.cli), removed on close
         self._start()
         _active = self
         self._fresh_state()
@@ -235,6 +237,7 @@ class Lab:
         Every session and key issued before stops working.
         """
         self._check_open()
+        self._stop_servers()
         self.account.credentials.retire_all()
         self._mock.reset()
         self.trail.clear()
@@ -250,11 +253,17 @@ class Lab:
             return
         self.closed = True
         try:
+            self._stop_servers()
             self.account.credentials.retire_all()
             self._mock.stop()
         finally:
             from labkit.lab import s3, seal
 
+            if self.cli_home is not None:
+                import shutil
+
+                shutil.rmtree(self.cli_home, ignore_errors=True)
+                self.cli_home = None
             seal.remove()
             _remove_aws_ids()
             s3.remove()
@@ -275,6 +284,40 @@ class Lab:
     def _check_open(self) -> None:
         if self.closed:
             raise RuntimeError("This Lab was closed; start a new one with Lab().")
+
+    # --- the local endpoint ------------------------------------------------------
+
+    def serve(self, port: int = 0) -> Any:
+        """Serve the account at a local HTTP endpoint, for clients in any process.
+
+        Returns a running :class:`~labkit.lab.server.LabServer` on 127.0.0.1
+        (a free port unless ``port`` is given): ``server.url`` is the
+        ``endpoint_url`` for boto3 or ``--endpoint-url`` for the AWS CLI.
+        Requests must be signed (SigV4) with keys the Lab issued and are
+        enforced as every call in the Lab. ``server.stop()``, ``lab.reset()``
+        and ``lab.close()`` stop it.
+        """
+        from labkit.lab.server import LabServer
+
+        self._check_open()
+        server = LabServer(self, port).start()
+        self._servers.append(server)
+        return server
+
+    @property
+    def endpoint_urls(self) -> tuple[str, ...]:
+        """The URLs of this Lab's running local endpoints."""
+        return tuple(server.url for server in self._servers if server.running)
+
+    def _stop_servers(self) -> None:
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.stop()
+        if servers:
+            from labkit.lab.seal import LOCK
+
+            with LOCK:  # a request still being answered finishes first
+                pass
 
     # --- the account's parts -----------------------------------------------------
 
@@ -359,6 +402,10 @@ class Lab:
         kwargs.setdefault("aws_session_token", credentials.get("SessionToken"))
         client = _botocore_session().client(service, **kwargs)
         client._labkit_owner = self
+        if kwargs.get("endpoint_url") and str(kwargs["endpoint_url"]).rstrip("/") in (
+            self.endpoint_urls
+        ):
+            return client  # sent to this Lab's local endpoint, which enforces it there
         return self.enforcer.adopt(client)
 
     def _serve(self, client: Any) -> Any:

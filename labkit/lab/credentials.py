@@ -235,6 +235,29 @@ class Credentials:
             raise refused()
         return self.current_user(Principal.user(user))
 
+    def secret_for(self, access_key_id: str | None, token: str | None = None) -> str:
+        """The secret that signs with ``access_key_id`` (and ``token``), to check
+        a request's signature; ``AwsError`` (``InvalidClientTokenId``) for keys
+        :meth:`resolve` would refuse whatever the secret. Expiry is left to
+        :meth:`resolve`, as AWS checks the signature first."""
+        key_id = access_key_id or ""
+        if key_id == ROOT_ACCESS_KEY_ID:
+            return ROOT_SECRET_ACCESS_KEY
+        issued = self._temporary.get(key_id)
+        if issued is not None:
+            if token != issued.token:
+                raise refused()
+            return issued.secret
+        root_key = self._root_keys.get(key_id)
+        if root_key is not None:
+            if root_key["Status"] != "Active" or token:
+                raise refused()
+            return str(root_key["SecretAccessKey"])
+        key = self._long_term_key(key_id)
+        if key is None or key.status != "Active" or token:
+            raise refused()
+        return str(key.secret_access_key)
+
     def _temporary_principal(
         self, issued: _Issued, secret: str | None, token: str | None
     ) -> Principal:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,7 +41,12 @@ from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call
 from labkit.lab.services import Asked, Service, offered, service
 from labkit.lab.trail import TrailEvent
-from labkit.lab.validation import VALIDATED_SERVICES, aws_message, check_input
+from labkit.lab.validation import (
+    VALIDATED_SERVICES,
+    aws_message,
+    check_input,
+    check_wire_numbers,
+)
 from labkit.policy.model import ALLOWED, Decision
 from labkit.policy_source import UnreadablePolicy
 
@@ -107,6 +113,43 @@ def _metadata(status: int, request_id: str, protocol: str = "query") -> dict[str
     }
 
 
+# http.client refuses a header value with a line break not followed by a space or tab.
+_ILLEGAL_HEADER_VALUE = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])")
+
+
+def _unsendable(request: Any) -> Exception | None:
+    """The error botocore's HTTP client raises for a request it cannot send:
+    a header value that is not Latin-1 text, or that breaks a line."""
+    from botocore.exceptions import HTTPClientError
+
+    headers = request.get("headers") if isinstance(request, Mapping) else None
+    for value in (headers or {}).values():
+        try:
+            raw = value.encode("latin-1") if isinstance(value, str) else value
+        except UnicodeEncodeError as error:
+            return HTTPClientError(error=error)
+        if isinstance(raw, bytes) and _ILLEGAL_HEADER_VALUE.search(raw):
+            return HTTPClientError(error=ValueError(f"Invalid header value {raw!r}"))
+    return None
+
+
+# Characters XML 1.0 cannot hold, even escaped; moto echoes them from a request.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
+    """Drop from moto's XML answer the characters AWS's XML never holds, so
+    botocore reads the answer instead of failing on it."""
+    body = response_dict.get("body")
+    protocol = operation_model.service_model.protocol
+    if (
+        protocol in ("query", "ec2", "rest-xml")
+        and isinstance(body, bytes)
+        and _NOT_XML.search(body)
+    ):
+        response_dict["body"] = _NOT_XML.sub(b"", body)
+
+
 @cache
 def _moto_methods(where: tuple[str, str]) -> frozenset[str]:
     """The names of the methods moto answers a service's calls with."""
@@ -167,6 +210,7 @@ class Enforcer:
         events.register("before-call.*.*", self._on_call)
         events.register("after-call.*.*", self._on_response)
         events.register("after-call-error.*.*", self._on_error)
+        events.register("before-parse.*.*", _xml_safe, unique_id="labkit-xml-safe")
         client._labkit_enforcer = self
         return client
 
@@ -198,6 +242,9 @@ class Enforcer:
         except AwsError as refused:
             caller = refused
         context[_PENDING] = _Pending(caller, params)
+        rules = service(model.service_model.signing_name)
+        if rules is not None and rules.complete is not None:
+            rules.complete(model.name, params, client.meta.region_name or self.account.region)
         # IAM calls that take an optional UserName mean the caller's own user.
         if (
             getattr(caller, "type", None) == "User"
@@ -208,7 +255,10 @@ class Enforcer:
         ):
             params["UserName"] = caller.name  # type: ignore[union-attr]
 
-    def _on_call(self, model: Any, context: dict[str, Any], **_: Any) -> Answer:
+    def _on_call(self, model: Any, context: dict[str, Any], params: Any = None, **_: Any) -> Answer:
+        unsendable = _unsendable(params)
+        if unsendable is not None:
+            raise unsendable  # as botocore's HTTP client would: nothing is sent
         pending: _Pending = context.get(_PENDING) or _Pending(self.account.root, {})
         service_model = model.service_model
         pending.prefix = service_model.signing_name
@@ -218,18 +268,21 @@ class Enforcer:
         region = context.get("client_region") or self.account.region
         pending.region = requested_region(pending.prefix, region)
         pending.request_id = self.new_request_id()
-        for step in (
-            self._check_open,
-            self._check_credentials,
-            self._check_service,
-            self._check_input,
-            self._check_session_limits,
-            self._authorize,
-        ):
-            answer = step(pending, model, context)
-            if answer is not None:
-                return answer
-        return self._dispatch(pending, context)
+        try:
+            for step in (
+                self._check_open,
+                self._check_credentials,
+                self._check_service,
+                self._check_input,
+                self._check_session_limits,
+                self._authorize,
+            ):
+                answer = step(pending, model, context)
+                if answer is not None:
+                    return answer
+            return self._dispatch(pending, context)
+        except Exception as error:  # noqa: BLE001 - the Lab's own checks or handlers failed
+            return self._crashed(pending, context, error)
 
     def _on_response(
         self,
@@ -250,6 +303,8 @@ class Enforcer:
             error.get("Message"),
         )
         pending: _Pending | None = context.get(_PENDING)
+        if status >= 300 and pending is not None:
+            self._undo_creates(pending)  # moto may refuse after creating (CreateBucket's ACL)
         rules = pending.rules if pending is not None else None
         if status < 300 and rules is not None and rules.changes_policies(model.name):
             self.account.store.changed()
@@ -294,10 +349,11 @@ class Enforcer:
 
     def _check_input(self, pending: _Pending, model: Any, context: dict[str, Any]) -> Answer:
         # AWS checks a request's input before it authorizes it.
-        if pending.prefix not in VALIDATED_SERVICES:
-            return None
         try:
-            check_input(model, pending.params)
+            if pending.protocol in ("query", "ec2"):
+                check_wire_numbers(model, pending.params)
+            if pending.prefix in VALIDATED_SERVICES:
+                check_input(model, pending.params)
         except AwsError as error:
             return self._fail(pending, context, error)
         return None
@@ -409,6 +465,18 @@ class Enforcer:
         who = pending.principal.arn if pending.principal is not None else "unknown"
         self._note(context, pending, who, Target(f"{pending.prefix}:{pending.operation}"))
         return pending.refuse(error.code, error.message, error.status)
+
+    def _crashed(self, pending: _Pending, context: dict[str, Any], error: Exception) -> Answer:
+        """A failure in the Lab's own code answers as AWS's InternalFailure, is
+        in the trail, and leaves nothing half-made."""
+        from labkit.lab.seal import internal_failure
+
+        self._undo_creates(pending)
+        if _EVENT not in context:
+            who = pending.principal.arn if pending.principal is not None else "unknown"
+            self._note(context, pending, who, Target(f"{pending.prefix}:{pending.operation}"))
+        code, message = internal_failure(error)
+        return pending.refuse(code, message, 500)
 
     @staticmethod
     def _note(

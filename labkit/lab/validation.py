@@ -9,6 +9,10 @@ maximum length or value, its regular expression, its enum) and answers
     'virtualMFADeviceName' failed to satisfy constraint: Member must satisfy
     regular expression pattern: [\\w+=,.@-]+
 
+DynamoDB and Lambda check the same way and answer ``ValidationException``.
+On the query and EC2 protocols a Python ``bool`` passes botocore's check
+for an integer and is sent as ``True``, which AWS cannot read as a number.
+
 moto checks none of these, and words some of its errors differently from AWS;
 :func:`aws_message` rewrites those to AWS's text.
 """
@@ -22,8 +26,11 @@ from typing import Any
 
 from labkit.lab.errors import AwsError
 
-# Services whose input the Lab checks the way AWS's query protocol reports it.
-VALIDATED_SERVICES = frozenset({"iam", "sts"})
+# Services whose input the Lab checks against the service model, as AWS does.
+VALIDATED_SERVICES = frozenset({"iam", "sts", "dynamodb", "lambda"})
+
+# IAM API Reference and STS API Reference, "Common Errors": InvalidParameterValue (400).
+NOT_A_VALUE = "An invalid or out-of-range value was supplied for the input parameter."
 
 
 @cache
@@ -68,13 +75,12 @@ def _failures(member: str, shape: Any, value: Any) -> list[str]:
     return found
 
 
-def validation_error(failures: list[str]) -> AwsError:
-    """AWS's ``ValidationError`` listing ``failures``."""
+def validation_error(failures: list[str], code: str = "ValidationError") -> AwsError:
+    """AWS's ``ValidationError`` (``ValidationException`` on JSON protocols)
+    listing ``failures``."""
     count = len(failures)
     noun = "error" if count == 1 else "errors"
-    return AwsError(
-        "ValidationError", f"{count} validation {noun} detected: " + "; ".join(failures), 400
-    )
+    return AwsError(code, f"{count} validation {noun} detected: " + "; ".join(failures), 400)
 
 
 def check_input(model: Any, params: Mapping[str, Any]) -> None:
@@ -82,13 +88,43 @@ def check_input(model: Any, params: Mapping[str, Any]) -> None:
     shape = model.input_shape
     if shape is None:
         return
+    query = model.service_model.protocol == "query"
     failures: list[str] = []
     for member, member_shape in shape.members.items():
         value = params.get(member)
-        if value is not None:
-            failures += _failures(member, member_shape, value)
+        if value is None:
+            continue
+        failures += _failures(member, member_shape, value)
     if failures:
-        raise validation_error(failures)
+        raise validation_error(failures, "ValidationError" if query else "ValidationException")
+
+
+def _bool_for_number(shape: Any, value: Any, depth: int = 0) -> bool:
+    """Whether a ``bool`` stands where the model wants a number, at any depth."""
+    if shape is None or value is None or depth > 20:
+        return False
+    kind = shape.type_name
+    if kind in ("integer", "long", "float", "double"):
+        return isinstance(value, bool)
+    if kind == "structure" and isinstance(value, Mapping):
+        return any(
+            _bool_for_number(shape.members.get(name), item, depth + 1)
+            for name, item in value.items()
+        )
+    if kind == "list" and isinstance(value, list | tuple):
+        return any(_bool_for_number(shape.member, item, depth + 1) for item in value)
+    if kind == "map" and isinstance(value, Mapping):
+        return any(_bool_for_number(shape.value, item, depth + 1) for item in value.values())
+    return False
+
+
+def check_wire_numbers(model: Any, params: Mapping[str, Any]) -> None:
+    """Raise AWS's ``InvalidParameterValue`` for a ``bool`` sent as a number.
+
+    The query and EC2 protocols send ``True`` as the text ``True``, which AWS
+    cannot read as a number (and moto fails on)."""
+    if _bool_for_number(model.input_shape, params):
+        raise AwsError("InvalidParameterValue", NOT_A_VALUE, 400)
 
 
 # --- policy documents, in IAM's words only -------------------------------------

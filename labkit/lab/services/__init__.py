@@ -69,6 +69,9 @@ class DenialStyle:
 Prepare = Callable[["AccountContext", "Principal", str, Mapping[str, Any]], "Principal | None"]
 # Checks a call before it runs; raises AwsError as AWS would.
 Validate = Callable[["AccountContext", str, Mapping[str, Any]], None]
+# Fills in, before botocore builds the request, what AWS takes as given but
+# moto needs said: (operation, parameters, the client's region) -> None.
+Complete = Callable[[str, dict[str, Any], str], None]
 # Finds a resource's own policy: (store, resource ARN, action) -> (document, name) or None.
 FindPolicy = Callable[["Store", str, str], "tuple[Any, str] | None"]
 
@@ -90,6 +93,7 @@ class Service:
     denial: DenialStyle = DenialStyle()
     validate: Validate | None = None
     prepare: Prepare | None = None
+    complete: Complete | None = None
     # Actions AWS answers for any authenticated caller, whatever policies say.
     unauthorized: frozenset[str] = frozenset()
     # Actions the root user may always take, whatever a resource policy says.
@@ -132,6 +136,14 @@ def service(name: str) -> Service | None:
 def offered() -> str:
     """The services the Lab offers, for a learner: ``IAM, STS, S3, ...``."""
     return ", ".join(s.title for s in services().values())
+
+
+def well_formed_arn(value: Any) -> bool:
+    """Whether ``value`` has an ARN's six parts, ``arn:partition:service:region:account:resource``.
+
+    A value that only starts like one (``arn:``) is no resource to authorize on.
+    """
+    return isinstance(value, str) and value.startswith("arn:") and value.count(":") >= 5
 
 
 def handler_table(*tables: Mapping[str, Handler]) -> dict[str, Handler]:

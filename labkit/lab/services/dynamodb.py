@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labkit.lab.actions import ContextValue, Target
-from labkit.lab.services import Asked, Service
+from labkit.lab.errors import AwsError
+from labkit.lab.services import Asked, Service, well_formed_arn
+from labkit.lab.validation import validation_error
+
+if TYPE_CHECKING:
+    from labkit.lab.context import AccountContext
 
 # A transaction's items: (member, action) as TransactWriteItems/TransactGetItems name them.
 _TRANSACT_ITEMS = {
@@ -69,12 +74,15 @@ def targets(asked: Asked) -> list[Target]:
     if operation in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
         return _partiql(operation, params, base)
     if params.get("ResourceArn"):
-        return [Target(action, str(params["ResourceArn"]))]
+        arn = params["ResourceArn"]
+        return [Target(action, str(arn))] if well_formed_arn(arn) else [Target(action)]
     table = params.get("TableName")
     if not table:
         return [Target(action)]
-    name = str(table).rsplit("/", 1)[-1] if str(table).startswith("arn:") else str(table)
-    resource = str(table) if str(table).startswith("arn:") else base + name
+    # A table is named, or given by its ARN; what only starts like an ARN is a name.
+    is_arn = well_formed_arn(table)
+    name = str(table).rsplit("/", 1)[-1] if is_arn else str(table)
+    resource = str(table) if is_arn else base + name
     if params.get("IndexName") and operation in ("Query", "Scan"):
         resource += f"/index/{params['IndexName']}"
     context: dict[str, ContextValue] = {}
@@ -248,10 +256,248 @@ def _attributes(params: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+# --- DynamoDB's checks before it acts ---------------------------------------------
+
+# DynamoDB API Reference, CreateTable and KeySchemaElement: a table's key is one
+# HASH element, or a HASH then a RANGE element, each defined as S, N or B.
+FIRST_NOT_HASH = "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+SECOND_NOT_RANGE = "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"
+SAME_KEY_NAMES = (
+    "Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema "
+    "have the same name"
+)
+_NOT_NULL = "Value null at '{}' failed to satisfy constraint: Member must not be null"
+_NOT_ATTRIBUTE_TYPE = (
+    "Value '{}' at 'attributeDefinitions.{}.member.attributeType' failed to satisfy "
+    "constraint: Member must satisfy enum value set: [B, N, S]"
+)
+# TransactWriteItems: each item is exactly one of ConditionCheck, Put, Update, Delete.
+ONE_ACTION = "TransactItems can only contain one of Check, Put, Update or Delete"
+_ACTIONS = frozenset({"ConditionCheck", "Put", "Update", "Delete"})
+# A key that cannot be a table's key (moto's ProvidedKeyDoesNotExist words it as AWS does).
+KEY_NOT_SCHEMA = "The provided key element does not match the schema"
+# Expression placeholders ("Expression attribute names/values", Developer Guide).
+NAME_NOT_DEFINED = (
+    "An expression attribute name used in the document path is not defined; attribute name: {}"
+)
+VALUE_NOT_DEFINED = (
+    "An expression attribute value used in expression is not defined; attribute value: {}"
+)
+_NAME_PLACEHOLDER = re.compile(r"#[A-Za-z0-9_]+")
+_VALUE_PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
+# BatchWriteItem: each WriteRequest is a PutRequest or a DeleteRequest (its API
+# Reference); DynamoDB's words for one that is neither are not documented.
+ONE_WRITE = (
+    "One or more parameter values were invalid: A WriteRequest must contain exactly one of "
+    "PutRequest or DeleteRequest"
+)
+# Query: "You must provide the name of the partition key attribute and a single
+# value for that attribute", by a KeyConditionExpression (or legacy KeyConditions).
+KEY_CONDITION_NEEDED = (
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
+)
+# PartiQL: a statement DynamoDB cannot read, or whose parameters do not match.
+NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed"
+NOT_DATA_MANIPULATION = NOT_WELL_FORMED + ": Expected data manipulation"
+PARAMETER_COUNT = "Number of parameters in request and statement don't match."
+WHERE_KEYS = "Where clause does not contain a mandatory equality on all key attributes"
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]*)")
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("ValidationException", message, 400)
+
+
+def _check_table(params: Mapping[str, Any]) -> None:
+    missing = [
+        name
+        for name, member in (
+            ("keySchema", "KeySchema"),
+            ("attributeDefinitions", "AttributeDefinitions"),
+        )
+        if params.get(member) is None
+    ]
+    if missing:
+        raise validation_error([_NOT_NULL.format(name) for name in missing], "ValidationException")
+    failures = [
+        _NOT_ATTRIBUTE_TYPE.format(definition.get("AttributeType"), position)
+        for position, definition in enumerate(params["AttributeDefinitions"], start=1)
+        if definition.get("AttributeType") not in ("B", "N", "S")
+    ]
+    if failures:
+        raise validation_error(failures, "ValidationException")
+    indexes = [
+        *(params.get("GlobalSecondaryIndexes") or ()),
+        *(params.get("LocalSecondaryIndexes") or ()),
+    ]
+    for schema in (params["KeySchema"], *(index.get("KeySchema") or () for index in indexes)):
+        _check_key_schema(list(schema))
+
+
+def _check_key_schema(schema: list[Mapping[str, Any]]) -> None:
+    kinds = [element.get("KeyType") for element in schema]
+    if not schema or len(schema) > 2 or not set(kinds) <= {"HASH", "RANGE"}:
+        return  # moto words these as AWS does
+    if kinds[0] != "HASH":
+        raise _invalid(FIRST_NOT_HASH)
+    if len(schema) == 2:
+        if kinds[1] != "RANGE":
+            raise _invalid(SECOND_NOT_RANGE)
+        if schema[0].get("AttributeName") == schema[1].get("AttributeName"):
+            raise _invalid(SAME_KEY_NAMES)
+
+
+def _check_batch_writes(params: Mapping[str, Any]) -> None:
+    for requests in (params.get("RequestItems") or {}).values():
+        for request in requests or ():
+            chosen = [name for name in ("PutRequest", "DeleteRequest") if request.get(name)]
+            if len(chosen) != 1:
+                raise _invalid(ONE_WRITE)
+            _check_key((request.get("DeleteRequest") or {}).get("Key"))
+
+
+def _check_batch_reads(params: Mapping[str, Any]) -> None:
+    for request in (params.get("RequestItems") or {}).values():
+        for key in (request.get("Keys") or ()) if isinstance(request, Mapping) else ():
+            _check_key(key)
+
+
+def _check_transaction(params: Mapping[str, Any], write: bool) -> None:
+    for item in params.get("TransactItems") or ():
+        if write and (not isinstance(item, Mapping) or len(_ACTIONS & set(item)) != 1):
+            raise _invalid(ONE_ACTION)
+        for request in item.values() if isinstance(item, Mapping) else ():
+            if isinstance(request, Mapping):
+                _check_syntax(request)
+                _check_placeholders(request)
+                _check_key(request.get("Key"))
+
+
+def _check_key(key: Any) -> None:
+    """A key's values are scalars (S, N or B): no list, map or set can match a
+    table's schema (and moto fails on them in transactions and batches)."""
+    if not isinstance(key, Mapping):
+        return
+    for value in key.values():
+        if not isinstance(value, Mapping) or not set(value) <= {"S", "N", "B"}:
+            raise _invalid(KEY_NOT_SCHEMA)
+
+
+# The words of a condition, filter or key condition: names, #names, :values,
+# numbers (in paths), comparators and punctuation. Any other character is a
+# syntax error at that token, as DynamoDB reports it.
+_EXPRESSION_TOKEN = re.compile(
+    r"\s*(#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|\d+|<>|<=|>=|[=<>(),.\[\]])"
+)
+_CONDITIONS = (
+    ("ConditionExpression", "Condition"),
+    ("FilterExpression", "Filter"),
+    ("KeyConditionExpression", "KeyCondition"),
+)
+
+
+def _check_syntax(request: Mapping[str, Any]) -> None:
+    """Refuse a condition holding a character no expression has (moto's
+    condition reader fails on it)."""
+    for member, kind in _CONDITIONS:
+        expression = request.get(member)
+        if not isinstance(expression, str):
+            continue
+        position, previous = 0, None  # where the last good token started
+        while expression[position:].strip():
+            found = _EXPRESSION_TOKEN.match(expression, position)
+            if found is None:
+                start = len(expression) - len(expression[position:].lstrip())
+                token = expression[start]
+                near = expression[previous : start + 1] if previous is not None else token
+                raise _invalid(
+                    f'Invalid {kind}Expression: Syntax error; token: "{token}", near: "{near}"'
+                )
+            previous, position = found.start(1), found.end()
+
+
+def _check_placeholders(request: Mapping[str, Any]) -> None:
+    """Every ``#name`` and ``:value`` an item's expressions use must be defined
+    (moto checks this for single items, not for a transaction's)."""
+    names = request.get("ExpressionAttributeNames") or {}
+    values = request.get("ExpressionAttributeValues") or {}
+    for member, kind in (
+        ("ConditionExpression", "Condition"),
+        ("UpdateExpression", "Update"),
+        ("ProjectionExpression", "Projection"),
+    ):
+        expression = str(request.get(member) or "")
+        for name in _NAME_PLACEHOLDER.findall(expression):
+            if name not in names:
+                raise _invalid(f"Invalid {kind}Expression: " + NAME_NOT_DEFINED.format(name))
+        for value in _VALUE_PLACEHOLDER.findall(expression):
+            if value not in values:
+                raise _invalid(f"Invalid {kind}Expression: " + VALUE_NOT_DEFINED.format(value))
+
+
+def _check_statement(statement: Any, parameters: Any) -> None:
+    """Refuse a PartiQL statement DynamoDB would not run, in its words."""
+    text = str(statement or "")
+    verb = _FIRST_WORD.match(text).group(1).lower()  # type: ignore[union-attr]
+    if verb not in ("select", "insert", "update", "delete", "exists"):
+        raise _invalid(NOT_DATA_MANIPULATION)
+    if verb != "exists" and statement_target(text, "") is None:
+        raise _invalid(NOT_WELL_FORMED)
+    bare = _QUOTED.sub("", text)
+    if bare.count("?") != len(parameters or ()):
+        raise _invalid(PARAMETER_COUNT)
+    if verb in ("update", "delete") and not re.search(r"\bwhere\b", bare, re.IGNORECASE):
+        raise _invalid(WHERE_KEYS)
+
+
+def validate(account: AccountContext, operation: str, params: Mapping[str, Any]) -> None:
+    """DynamoDB's checks of a table's key, a transaction's items and PartiQL
+    statements, where moto would fail instead of answering."""
+    if operation in ("PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"):
+        _check_syntax(params)
+    if operation == "CreateTable":
+        _check_table(params)
+    elif operation in ("TransactWriteItems", "TransactGetItems"):
+        _check_transaction(params, write=operation == "TransactWriteItems")
+    elif operation == "BatchWriteItem":
+        _check_batch_writes(params)
+    elif operation == "BatchGetItem":
+        _check_batch_reads(params)
+    elif operation == "Query" and not (
+        params.get("KeyConditionExpression") or params.get("KeyConditions")
+    ):
+        raise _invalid(KEY_CONDITION_NEEDED)
+    elif operation == "ExecuteStatement":
+        _check_statement(params.get("Statement"), params.get("Parameters"))
+    elif operation in ("BatchExecuteStatement", "ExecuteTransaction"):
+        for listed in params.get("Statements") or params.get("TransactStatements") or ():
+            if isinstance(listed, Mapping):
+                _check_statement(listed.get("Statement"), listed.get("Parameters"))
+
+
+def complete(operation: str, params: dict[str, Any], region: str) -> None:
+    """What DynamoDB takes as given, said for moto: ``UpdateItem`` with a key
+    alone adds the item if it is missing (its updates are none), and
+    ``ListTagsOfResource`` answers every tag at once (it has no pages)."""
+    if (
+        operation == "UpdateItem"
+        and params.get("UpdateExpression") is None
+        and params.get("AttributeUpdates") is None
+    ):
+        params["AttributeUpdates"] = {}
+    if operation == "ListTagsOfResource":
+        # aws/aws-sdk#583, DynamoDB's service team: "ListTagsOfResource does not
+        # support pagination at the API level"; moto reads NextToken as a tag key.
+        params.pop("NextToken", None)
+
+
 SERVICE = Service(
     name="dynamodb",
     title="DynamoDB",
     targets=targets,
+    validate=validate,
+    complete=complete,
     moto_responses=("moto.dynamodb.responses", "DynamoHandler"),
     registries=(("moto.dynamodb.models", "dynamodb_backends", "tables"),),
 )

@@ -24,8 +24,8 @@ from labkit.lab import boundaries, conflicts, managed, mfa, passwords, quotas, s
 from labkit.lab.actions import ContextValue, Target, request_tags
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call, Handler
-from labkit.lab.services import Asked, Service, handler_table
-from labkit.lab.validation import check_unique_name, iam_words
+from labkit.lab.services import Asked, Service, handler_table, well_formed_arn
+from labkit.lab.validation import check_unique_name, iam_words, validation_error
 from labkit.policy.model import PolicyError
 
 if TYPE_CHECKING:
@@ -111,29 +111,32 @@ def _resource(kind: str, asked: Asked, base: str) -> str | None:
         return f"{base}{kind}{path}{name}"
     if kind == "policy":
         if params.get("PolicyArn"):
+            if not well_formed_arn(params["PolicyArn"]):
+                # IAM's words for an ARN it cannot read (moto's too).
+                raise AwsError("InvalidInput", f"ARN {params['PolicyArn']} is not valid.", 400)
             return str(params["PolicyArn"])
         if operation == "CreatePolicy" and params.get("PolicyName"):
             return f"{base}policy{_path(params.get('Path'))}{params['PolicyName']}"
         return None
     if kind in ("mfa", "sms-mfa"):
-        if params.get("SerialNumber") and str(params["SerialNumber"]).startswith("arn:"):
+        if well_formed_arn(params.get("SerialNumber")):
             return str(params["SerialNumber"])
         if params.get("VirtualMFADeviceName"):
             return f"{base}mfa{_path(params.get('Path'))}{params['VirtualMFADeviceName']}"
         return None
     if kind == "oidc-provider":
-        if params.get("OpenIDConnectProviderArn"):
+        if well_formed_arn(params.get("OpenIDConnectProviderArn")):
             return str(params["OpenIDConnectProviderArn"])
         if params.get("Url"):
             return f"{base}oidc-provider/{str(params['Url']).split('://', 1)[-1]}"
         return None
     if kind == "saml-provider":
-        if params.get("SAMLProviderArn"):
+        if well_formed_arn(params.get("SAMLProviderArn")):
             return str(params["SAMLProviderArn"])
         if params.get("Name"):
             return f"{base}saml-provider/{params['Name']}"
         return None
-    if params.get("Arn"):  # e.g. GenerateServiceLastAccessedDetails
+    if well_formed_arn(params.get("Arn")):  # e.g. GenerateServiceLastAccessedDetails
         return str(params["Arn"])
     return None
 
@@ -155,11 +158,48 @@ VALIDATED: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# List operations whose Marker moto reads as a position in the list: a marker
+# IAM never handed out is refused, as IAM refuses one it cannot read.
+_POSITION_MARKERS = frozenset(
+    {
+        "ListAttachedUserPolicies",
+        "ListAttachedGroupPolicies",
+        "ListAttachedRolePolicies",
+        "ListRoleTags",
+        "ListPolicyTags",
+        "ListRoles",
+        "ListPolicies",
+        "ListVirtualMFADevices",
+        "ListOpenIDConnectProviderTags",
+    }
+)
+# IAM API Reference, e.g. ListAttachedRolePolicies, "Errors": InvalidInput (400).
+INVALID_INPUT = (
+    "The request was rejected because an invalid or out-of-range value was supplied "
+    "for an input parameter."
+)
+
+
+PASSWORD_NEEDED = "Value null at 'password' failed to satisfy constraint: Member must not be null"
+
+
+def _position(marker: str) -> bool:
+    return marker.isascii() and marker.isdigit()
+
+
 def validate(account: AccountContext, operation: str, params: Mapping[str, Any]) -> None:
     """IAM's checks before it acts: policy documents, unique names, and the
     AWS managed policies a call names, read as AWS keeps them."""
+    marker = params.get("Marker")
+    if operation in _POSITION_MARKERS and isinstance(marker, str) and not _position(marker):
+        raise AwsError("InvalidInput", INVALID_INPUT, 400)
+    if operation == "CreateLoginProfile" and params.get("Password") is None:
+        # "It is required in all other cases" than an AssumeRoot session, which the Lab has not.
+        raise validation_error([PASSWORD_NEEDED])
     for name in ("PolicyArn", "PermissionsBoundary"):
         arn = params.get(name)
+        if isinstance(arn, str) and not well_formed_arn(arn):
+            raise AwsError("InvalidInput", f"ARN {arn} is not valid.", 400)
         if isinstance(arn, str) and managed.is_aws_managed(arn):
             managed.ensure_managed_policy(account.backend, arn)
     rule = VALIDATED.get(operation)

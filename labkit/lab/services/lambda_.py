@@ -12,12 +12,13 @@ invocation with a fixed payload.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.actions import Target, request_tags
 from labkit.lab.errors import AwsError
-from labkit.lab.services import Asked, Service, pass_role
+from labkit.lab.services import Asked, Service, pass_role, well_formed_arn
 
 if TYPE_CHECKING:
     from labkit.lab.context import AccountContext
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
 
 SERVICE_PRINCIPAL = "lambda.amazonaws.com"
 ROLE_NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
+# Invoke, "Errors": InvalidRequestContentException, "The request body could not be
+# parsed as JSON", with the JSON reader's reason.
+PAYLOAD_NOT_JSON = (
+    "Could not parse request body into json: Could not parse payload into json: "
+    "Invalid UTF-8 start byte 0x{:02x}"
+)
 
 # Operations authorized under another action's name.
 _ACTION_NAMES = {"Invoke": "InvokeFunction", "InvokeWithResponseStream": "InvokeFunction"}
@@ -34,7 +41,7 @@ _PASSES_ROLE = frozenset({"CreateFunction", "UpdateFunctionConfiguration"})
 
 def function_arn(name_or_arn: str, region: str, account: str) -> str:
     """The ARN of a function given by name, partial ARN or ARN (qualifier dropped)."""
-    if name_or_arn.startswith("arn:"):
+    if well_formed_arn(name_or_arn):
         fields = name_or_arn.split(":")
         return ":".join(fields[:7])
     fields = name_or_arn.split(":")
@@ -52,7 +59,7 @@ def targets(asked: Asked) -> list[Target]:
     )
     if params.get("FunctionName"):
         resource = function_arn(str(params["FunctionName"]), asked.region, asked.account)
-    elif str(params.get("Resource", "")).startswith("arn:"):
+    elif well_formed_arn(params.get("Resource")):
         resource = str(params["Resource"])
     else:
         return [Target(action, "*", context)]
@@ -77,8 +84,24 @@ def function_policy(store: Store, resource: str, action: str) -> tuple[Any, str]
     return policy, name
 
 
+def _check_payload(payload: Any) -> None:
+    """Lambda reads an event as JSON text: bytes that are not UTF-8 are refused
+    (and moto fails on them)."""
+    if isinstance(payload, bytes | bytearray):
+        try:
+            bytes(payload).decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad = bytes(payload)[error.start]
+            raise AwsError(
+                "InvalidRequestContentException", PAYLOAD_NOT_JSON.format(bad), 400
+            ) from None
+
+
 def validate(account: AccountContext, operation: str, params: Mapping[str, Any]) -> None:
-    """Lambda refuses an execution role it cannot assume."""
+    """Lambda refuses an event that is not JSON text, and an execution role it
+    cannot assume."""
+    if operation == "Invoke":
+        _check_payload(params.get("Payload"))
     role = params.get("Role")
     if operation not in _PASSES_ROLE or not role:
         return
@@ -89,11 +112,24 @@ def validate(account: AccountContext, operation: str, params: Mapping[str, Any])
         raise AwsError("InvalidParameterValueException", ROLE_NOT_ASSUMABLE, 400)
 
 
+_PARTIAL_ARN = re.compile(r"(\d{12}):function:(.+)")
+
+
+def complete(operation: str, params: dict[str, Any], region: str) -> None:
+    """A function named by partial ARN (``ACCOUNT:function:NAME``), said as its
+    full ARN: Lambda takes both, moto only the full one."""
+    name = params.get("FunctionName")
+    found = _PARTIAL_ARN.fullmatch(name) if isinstance(name, str) else None
+    if found is not None:
+        params["FunctionName"] = f"arn:aws:lambda:{region}:{found[1]}:function:{found[2]}"
+
+
 SERVICE = Service(
     name="lambda",
     title="Lambda",
     targets=targets,
     resource_policy=function_policy,
     validate=validate,
+    complete=complete,
     moto_responses=("moto.awslambda.responses", "LambdaResponse"),
 )

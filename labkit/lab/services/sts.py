@@ -15,7 +15,7 @@ from typing import Any
 
 from labkit.lab import sts
 from labkit.lab.actions import ContextValue, Target, request_tags
-from labkit.lab.services import Asked, Service
+from labkit.lab.services import Asked, Service, well_formed_arn
 
 
 def _assume_role_context(params: Any) -> dict[str, ContextValue]:
@@ -38,7 +38,7 @@ def targets(asked: Asked) -> list[Target]:
     on the role, GetFederationToken on the federated user."""
     operation, params = asked.operation, asked.params
     action = f"sts:{operation}"
-    if operation.startswith("AssumeRole") and params.get("RoleArn"):
+    if operation.startswith("AssumeRole") and well_formed_arn(params.get("RoleArn")):
         role = str(params["RoleArn"])
         context = _assume_role_context(params)
         found = [Target(action, role, context)]
