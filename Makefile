@@ -10,7 +10,19 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
-NOTEBOOKS ?= notebooks
+# The edition `make lab` opens. learner (the default): student/, the
+# exercises to do with each solution one click away, built from notebooks/
+# first when it is missing or behind (a learner's own work in it is kept).
+# solutions: notebooks/ itself, every solution in place and run, for
+# instructors. NOTEBOOKS=folder serves that folder as it is.
+EDITION ?= learner
+STUDENT ?= student
+NOTEBOOKS ?= $(if $(filter solutions,$(EDITION)),notebooks,$(STUDENT))
+ifneq ($(filter lab,$(MAKECMDGOALS)),)
+ifeq ($(filter $(EDITION),learner solutions),)
+$(error EDITION is learner or solutions, not '$(EDITION)')
+endif
+endif
 # locked: the versions in the lock. latest: the newest releases pyproject.toml allows.
 INSTALL ?= locked
 LOCK   := requirements-lock.txt
@@ -34,7 +46,8 @@ BROWSER_FLAG := $(if $(or $(DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-b
 .PHONY: lab test test-latest setup system student lock upgrade clean help
 
 help:
-	@echo "make lab          open the course in JupyterLab (http://127.0.0.1:$(PORT))"
+	@echo "make lab          open the course, learner edition, in JupyterLab (http://127.0.0.1:$(PORT))"
+	@echo "                  EDITION=solutions opens the edition with the solutions, for instructors"
 	@echo "make test         run every test: unit tests, notebooks, browser tests"
 	@echo "make student      build the learner edition of the notebooks in student/"
 	@echo "make lock         write $(LOCK) again after a change to pyproject.toml"
@@ -77,7 +90,9 @@ system: setup
 	@sh scripts/ensure-program.sh zbarimg zbar-tools optional
 	@sh scripts/ensure-program.sh chromium chromium optional
 
-lab: setup
+lab: setup $(if $(filter $(STUDENT),$(NOTEBOOKS)),student)
+	@echo "Opening $(NOTEBOOKS)/ ($(if $(filter $(STUDENT),$(NOTEBOOKS)),the learner edition,$(if \
+		$(filter notebooks,$(NOTEBOOKS)),the solutions edition,as it is)))"
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) $(BROWSER_FLAG) \
 		--ServerApp.root_dir=$(NOTEBOOKS) \
 		--LabApp.default_url=/lab/tree/00-welcome.ipynb \
@@ -96,8 +111,10 @@ test-latest:
 	@mkdir -p .venv
 	$(MAKE) test VENV=$(LATEST) INSTALL=latest
 
+# The learner edition in $(STUDENT)/: notebooks the learner has worked in are
+# kept (the build names them); delete one to get a fresh copy.
 student: setup
-	$(BIN)/python scripts/build_student.py notebooks student
+	@$(BIN)/python scripts/build_student.py notebooks $(STUDENT)
 
 # uv, at the lock's version, to write the lock. It needs no working venv, so
 # that the lock can be written again when pyproject.toml no longer matches it.

@@ -1,7 +1,7 @@
 """Try a call and show what AWS answered, allowed or refused, without a traceback.
 
     >>> attempt(analyst.client("dynamodb").delete_table, TableName="orders")  # doctest: +SKIP
-    ⛔ AccessDeniedException: User: arn:aws:iam::123456789012:user/ana is not authorized ...
+    ⛔ refused — AccessDeniedException: User: arn:aws:iam::123456789012:user/ana is not ...
 
 A refused call is the lesson, not a failure of the notebook: the learner sees
 AWS's error code and message, and the notebook goes on.
@@ -35,12 +35,18 @@ class Outcome:
             if self.response is None or self.response == {}:
                 return "✅ allowed"
             return "✅ allowed\n" + pprint.pformat(self.response, width=100, sort_dicts=False)
-        return f"⛔ {self.code}: {self.message}"
+        return f"⛔ refused — {self.code}: {self.message}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        # In words and in colour: green when allowed, red when refused.
+        colour = "#1b5e20" if self.ok else "#b71c1c"
+        kind = "allowed" if self.ok else "refused"
+        return (
+            f'<pre class="labkit-outcome labkit-outcome-{kind}" '
+            f'style="color:{colour};white-space:pre-wrap">{html.escape(str(self))}</pre>'
+        )
 
 
 def attempt(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:

@@ -21,6 +21,8 @@ from labkit.lab.mfa import (
     INVALID_CODE,
     STEP,
     Authenticator,
+    InvalidSecret,
+    normalize_secret,
     otpauth_uri,
     qr_png,
 )
@@ -581,3 +583,246 @@ def test_console_sign_in_with_mfa(real_lab: Any) -> None:
     assert real_lab.sign_in("alice", "Passw0rd!", mfa_code=code) is not None
     with pytest.raises(SignInError):
         real_lab.sign_in("alice", "Passw0rd!", mfa_code=code)  # a code works once
+
+
+# -- secrets as people copy them --------------------------------------------------------
+
+
+def test_a_secret_copied_with_spaces_and_in_lowercase_gives_the_same_codes() -> None:
+    clock = Clock()
+    clock.freeze(T0)
+    secret = pyotp.random_base32(64)
+    shown = " ".join(secret[i : i + 4] for i in range(0, 64, 4))  # as the console groups it
+    for typed in (shown, shown.lower(), secret.encode(), f"  {secret}\n"):
+        assert Authenticator(typed, clock).code() == pyotp.TOTP(secret).at(T0)
+    assert normalize_secret(shown.lower()) == secret
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("ABCD 1FGH", "character 5, '1' (did you mean the letter I?)"),
+        ("abc0", "'0' (did you mean the letter O?)"),
+        ("ABC", "stops short"),
+        ("   ", "The secret is empty"),
+        ("ÄBCD", "character 1, 'Ä'"),
+        (b"\xff\xfe", "A secret is text"),
+    ],
+)
+def test_a_secret_that_is_not_base32_is_refused_in_words(typed: Any, words: str) -> None:
+    with pytest.raises(InvalidSecret) as refused:
+        Authenticator(typed, Clock())
+    assert words in str(refused.value)
+    assert isinstance(refused.value, ValueError)
+    # In a notebook the refusal is its message alone, never a traceback.
+    assert refused.value._render_traceback_() == [f"InvalidSecret: {refused.value}"]
+
+
+# -- several devices per user ------------------------------------------------------------
+# IAM User Guide, "AWS Multi-factor authentication in IAM": up to eight MFA
+# devices of any combination per root user or IAM user; any one signs in.
+
+
+def test_a_user_may_enable_several_devices_and_any_one_verifies(lab: Any) -> None:
+    phone_serial, phone = new_device(lab, "alice-phone")
+    laptop_serial, laptop = new_device(lab, "alice-laptop")
+    enable(lab, phone_serial, phone)
+    enable(lab, laptop_serial, laptop)
+    assert lab.mfa.devices_for_user("alice") == (phone_serial, laptop_serial)
+    assert lab.mfa.owner_of(laptop_serial) == "alice"
+    own = call(lab, "ListMFADevices", caller="alice")["MFADevices"]
+    assert [d["SerialNumber"] for d in own] == [phone_serial, laptop_serial]
+    lab.clock.advance(STEP)
+    assert lab.mfa.verify_for_user("alice", laptop.code()) == laptop_serial
+    assert lab.mfa.verify_for_user("alice", phone.code()) == phone_serial
+    assert lab.mfa.verify_for_user("alice", "000000") is None
+
+
+def test_sign_in_and_session_tokens_take_a_code_from_any_device(real_lab: Any) -> None:
+    from labkit.lab.errors import SignInError
+
+    iam = real_lab.client("iam")
+    iam.create_login_profile(UserName="alice", Password="Passw0rd!")
+    phones = {}
+    for name in ("alice-phone", "alice-key-ring"):
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"][
+            "SerialNumber"
+        ]
+        phones[serial] = real_lab.mfa.authenticator(serial)
+        code1, code2 = phones[serial].consecutive_codes()
+        iam.enable_mfa_device(
+            UserName="alice",
+            SerialNumber=serial,
+            AuthenticationCode1=code1,
+            AuthenticationCode2=code2,
+        )
+    assert len(iam.list_mfa_devices(UserName="alice")["MFADevices"]) == 2
+    real_lab.clock.advance(STEP)
+    first, second = phones
+    assert real_lab.sign_in("alice", "Passw0rd!", mfa_code=phones[second].code()) is not None
+    with pytest.raises(SignInError):
+        real_lab.sign_in("alice", "Passw0rd!")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    alice = real_lab.session_for_keys(key["AccessKeyId"], key["SecretAccessKey"])
+    token = alice.client("sts").get_session_token(
+        SerialNumber=first, TokenCode=phones[first].code()
+    )
+    assert token["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+# -- a real phone, the real clock ----------------------------------------------------------
+
+
+def test_a_frozen_clock_refuses_a_real_phone_and_says_why(real_lab: Any) -> None:
+    import time
+
+    iam = real_lab.client("iam")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    serial = device["SerialNumber"]
+    wall = pyotp.TOTP(device["Base32StringSeed"].decode())  # the phone: real time
+    now = time.time()
+    codes = {"AuthenticationCode1": wall.at(now - STEP), "AuthenticationCode2": wall.at(now)}
+    error = client_error(iam.enable_mfa_device, UserName="alice", SerialNumber=serial, **codes)
+    assert error["Code"] == "InvalidAuthenticationCode"
+    why = real_lab.mfa.explain_codes(serial, *codes.values())
+    assert "frozen at 2023-11-14 22:13:30 UTC" in why and "lab.clock.follow_real_time()" in why
+    # Following real time, the phone's codes are accepted.
+    real_lab.clock.follow_real_time()
+    assert real_lab.clock.real and repr(real_lab.clock) == "Clock(real time)"
+    now = time.time()
+    iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=serial,
+        AuthenticationCode1=wall.at(now - STEP),
+        AuthenticationCode2=wall.at(now),
+    )
+    assert real_lab.mfa.devices_for_user("alice") == (serial,)
+
+
+def test_the_clock_says_its_state_in_words() -> None:
+    clock = Clock()
+    assert clock.real and clock.describe() == "real time"
+    clock.advance(90)
+    assert not clock.real and clock.describe() == "running 90 seconds ahead of real time"
+    clock.freeze(T0)
+    assert clock.frozen and clock.describe() == "frozen at 2023-11-14 22:13:30 UTC"
+    clock.follow_real_time()
+    assert clock.real and not clock.frozen
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("not digits", "is not a code: a code is six digits"),
+        ("spent", "already used"),
+        ("not consecutive", "not consecutive"),
+        ("another device", "not codes of alice near the Lab's time"),
+        ("minutes away", "a few minutes away"),
+    ],
+)
+def test_explain_codes_says_what_the_lab_saw(lab: Any, case: str, words: str) -> None:
+    serial, phone = new_device(lab)
+    other, stranger = new_device(lab, "spare")
+    if case == "spent":
+        assert lab.mfa.verify(serial, phone.code())
+    codes = {
+        "not digits": ("12 345", phone.code()),
+        "spent": (phone.code(T0 - STEP), phone.code()),
+        "not consecutive": (phone.code(T0 - STEP), phone.code(T0 + STEP)),
+        "another device": stranger.consecutive_codes(),
+        "minutes away": (phone.code(T0 - 6 * STEP), phone.code(T0 - 5 * STEP)),
+    }[case]
+    assert words in lab.mfa.explain_codes(serial, *codes)
+
+
+def test_explain_codes_for_an_unknown_device(lab: Any) -> None:
+    assert "no virtual MFA device" in lab.mfa.explain_codes("arn:aws:iam::1:mfa/x", "123456")
+
+
+# -- AWS's current self-managed MFA policy, and the tutorial's ------------------------------
+# IAM User Guide, "IAM: Allows IAM users to self-manage an MFA device": the
+# current example lets a user create a device of any name (arn:aws:iam::*:mfa/*)
+# and enable, resync, get and list devices on their own user only.
+
+
+def _user_with(lab: Any, policy: str) -> Any:
+    iam = lab.client("iam")
+    iam.create_user(UserName="ana")
+    arn = iam.create_policy(PolicyName="Allow-MFA", PolicyDocument=policy)["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="ana", PolicyArn=arn)
+    key = iam.create_access_key(UserName="ana")["AccessKey"]
+    return lab.session_for_keys(key["AccessKeyId"], key["SecretAccessKey"]).client("iam")
+
+
+def test_a_device_named_freely_is_refused_under_the_tutorials_policy(real_lab: Any) -> None:
+    from labkit.policy.examples import TUTORIAL_ALLOW_MFA
+
+    ana = _user_with(real_lab, TUTORIAL_ALLOW_MFA)
+    error = client_error(ana.create_virtual_mfa_device, VirtualMFADeviceName="ana-phone")
+    assert (error["Code"], error["Message"]) == (
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/ana is not authorized to perform: "
+        "iam:CreateVirtualMFADevice on resource: arn:aws:iam::123456789012:mfa/ana-phone "
+        "because no identity-based policy allows the iam:CreateVirtualMFADevice action",
+    )
+    # Why, in the engine's words: the one statement about creating devices
+    # names only a device called after the user.
+    principal = real_lab.principal_of("arn:aws:iam::123456789012:user/ana")
+    why = real_lab.decide(
+        principal, "iam:CreateVirtualMFADevice", "arn:aws:iam::123456789012:mfa/ana-phone"
+    ).explain()
+    assert "Allow-MFA / AllowIndividualUserToManageTheirOwnMFA (resource)" in why
+    # Named after the user it works, and then no second device can be made.
+    assert ana.create_virtual_mfa_device(VirtualMFADeviceName="ana")["VirtualMFADevice"]
+    assert client_error(ana.create_virtual_mfa_device, VirtualMFADeviceName="ana")["Code"] == (
+        "EntityAlreadyExists"
+    )
+
+
+def test_a_device_named_freely_works_under_the_current_policy(real_lab: Any) -> None:
+    from labkit.policy.examples import CURRENT_ALLOW_MFA
+
+    ana = _user_with(real_lab, CURRENT_ALLOW_MFA)
+    serials = []
+    for name in ("ana-phone", "ana-tablet"):
+        device = ana.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+        code1, code2 = Authenticator(device["Base32StringSeed"], real_lab.clock).consecutive_codes()
+        ana.enable_mfa_device(
+            UserName="ana",
+            SerialNumber=device["SerialNumber"],
+            AuthenticationCode1=code1,
+            AuthenticationCode2=code2,
+        )
+        serials.append(device["SerialNumber"])
+    listed = ana.list_mfa_devices(UserName="ana")["MFADevices"]
+    assert [d["SerialNumber"] for d in listed] == serials
+    # Without MFA, turning a device off is refused by the explicit deny.
+    error = client_error(ana.deactivate_mfa_device, UserName="ana", SerialNumber=serials[0])
+    assert error["Code"] == "AccessDenied" and "explicit deny" in error["Message"]
+
+
+def test_the_current_policy_keeps_users_to_their_own_devices(real_lab: Any) -> None:
+    from labkit.policy.examples import CURRENT_ALLOW_MFA
+
+    ana = _user_with(real_lab, CURRENT_ALLOW_MFA)
+    device = ana.create_virtual_mfa_device(VirtualMFADeviceName="for-alice")["VirtualMFADevice"]
+    code1, code2 = Authenticator(device["Base32StringSeed"], real_lab.clock).consecutive_codes()
+    error = client_error(
+        ana.enable_mfa_device,
+        UserName="alice",
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1=code1,
+        AuthenticationCode2=code2,
+    )
+    assert error["Code"] == "AccessDenied" and "user/alice" in error["Message"]
+
+
+def test_the_policy_history_is_written_once() -> None:
+    from labkit.policy import Policy, examples
+
+    assert examples.TUTORIAL_ALLOW_MFA is examples.ALLOW_MFA
+    current = Policy.parse(examples.CURRENT_ALLOW_MFA)
+    assert [s.sid for s in current.statements][-1] == "BlockMostAccessUnlessSignedInWithMFA"
+    assert "reference_policies_examples_iam_mfa-selfmanage" in examples.CURRENT_ALLOW_MFA_SOURCE
+    assert len(examples.ALLOW_MFA_CHANGES) >= 4
+    assert all(what and why for what, why in examples.ALLOW_MFA_CHANGES)

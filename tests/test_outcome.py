@@ -18,6 +18,7 @@ def test_an_allowed_call_shows_its_response_without_metadata(lab) -> None:
     assert outcome.ok
     assert "ResponseMetadata" not in outcome.response
     assert str(outcome).startswith("✅ allowed")
+    assert "color:#1b5e20" in outcome._repr_html_()
 
 
 @pytest.mark.parametrize(
@@ -38,5 +39,5 @@ def test_a_refused_call_shows_the_code_and_message(lab, call, code, words) -> No
     assert not outcome.ok
     assert outcome.code == code
     assert words in outcome.message
-    assert str(outcome) == f"⛔ {code}: {outcome.message}"
-    assert "<pre>" in outcome._repr_html_()
+    assert str(outcome) == f"⛔ refused — {code}: {outcome.message}"
+    assert "refused" in outcome._repr_html_() and "color:#b71c1c" in outcome._repr_html_()

@@ -83,7 +83,12 @@ def test_the_whole_story() -> None:
     root_device = lab.create_root_mfa_device()
     root_phone = Authenticator(root_device["Base32StringSeed"], lab.clock)
     lab.enable_root_mfa(root_device["SerialNumber"], *root_phone.consecutive_codes())
-    iam.update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True)
+    iam.update_account_password_policy(
+        MinimumPasswordLength=14,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+    )
     assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
     status = lab.security_status()
     assert [item.name for item in status if not item.ok] == []

@@ -61,3 +61,31 @@ def test_garbage_never_raises(lab, garbage: str) -> None:
     tester.value = garbage
     assert "<li" in tester.rules.value
     assert "<script>" not in tester.rules.value
+
+
+def test_each_rule_says_met_or_not_met_in_words_and_colour(lab) -> None:
+    from labkit.widgets.password_tester import GREEN, RED
+
+    lab.client("iam").update_account_password_policy(MinimumPasswordLength=14, RequireNumbers=True)
+    tester = PasswordPolicyTester(lab)
+    tester.value = "abcdefghijklmn"
+    shown = tester.rules.value
+    assert "<b>Not met:</b> Include at least one number" in shown
+    assert "<b>Met:</b> At least 14 characters" in shown
+    assert f"color:{RED}" in shown and f"color:{GREEN}" in shown
+    # The verdict is AWS's own PasswordPolicyViolation message.
+    assert "IAM would refuse this password: Password should have at least one number" in shown
+
+
+def test_the_summary_gives_the_verdict_without_the_password(lab) -> None:
+    tester = PasswordPolicyTester(lab)
+    assert tester.summary() == (
+        "Password policy tester: type a password to check it "
+        "(rules: AWS's default password rules (the account has no password policy))"
+    )
+    tester.value = "Secret-Horse-9"
+    assert tester.summary().startswith("Password policy tester: This password meets every rule.")
+    tester.value = "secret"
+    summary = tester.summary()
+    assert "IAM would refuse this password: Password should" in summary
+    assert "secret" not in summary.replace("Password", "")

@@ -165,3 +165,98 @@ def test_a_keystroke_is_fast(lab) -> None:
 def test_location_text() -> None:
     assert location_text(3, 5) == "Line 3, column 5"
     assert location_text(None, None) == ""
+
+
+READ_ORDERS = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadTheOrdersTable",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+                "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+            }
+        ],
+    },
+    indent=2,
+)
+
+
+def test_the_default_request_is_one_the_policy_governs(lab) -> None:
+    """The course's experiment: turning Allow into Deny must change the decision."""
+    editor = PolicyEditor(lab, value=READ_ORDERS)
+    assert editor.action.value == "dynamodb:GetItem"
+    assert editor.resource.value == "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+    assert "Allowed" in editor.decision.value
+    editor.text.value = READ_ORDERS.replace('"Allow"', '"Deny"')  # as the learner types
+    assert "Explicit deny" in editor.decision.value
+    assert "ReadTheOrdersTable" in editor.decision.value
+    editor.text.value = READ_ORDERS
+    assert "Allowed" in editor.decision.value
+
+
+def test_a_request_the_learner_chooses_stays(lab) -> None:
+    editor = PolicyEditor(lab, value=READ_ORDERS)
+    editor.action.value = "dynamodb:PutItem"
+    editor.text.value = READ_ORDERS.replace("GetItem", "Scan")
+    assert editor.action.value == "dynamodb:PutItem"
+    assert "Implicit deny" in editor.decision.value
+    given = PolicyEditor(lab, value=READ_ORDERS, action="s3:ListAllMyBuckets")
+    assert given.action.value == "s3:ListAllMyBuckets"
+    assert "Implicit deny" in given.decision.value
+
+
+def test_suggested_requests_for_wildcards_variables_and_principals(lab) -> None:
+    from labkit.policy import Policy
+    from labkit.widgets.policy_editor import suggested_request
+
+    wildcard = Policy.parse(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", '
+        '"Action": "s3:Get*", "Resource": "arn:aws:s3:::photos/*"}}'
+    )
+    action, resource, user = suggested_request(wildcard)
+    assert action.startswith("s3:Get") and resource == "arn:aws:s3:::photos/example"
+    own = Policy.parse(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": '
+        '"iam:ChangePassword", "Resource": "arn:aws:iam::*:user/${aws:username}"}}'
+    )
+    assert suggested_request(own) == (
+        "iam:ChangePassword",
+        "arn:aws:iam::123456789012:user/alice",
+        "alice",
+    )
+    trust = Policy.parse(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": '
+        '{"AWS": "arn:aws:iam::123456789012:user/ana"}, "Action": "sts:AssumeRole"}}',
+        "trust",
+    )
+    assert suggested_request(trust) == ("sts:AssumeRole", "*", "ana")
+    everything = Policy.parse(
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "NotAction": "iam:*", '
+        '"Resource": "*"}}'
+    )
+    assert suggested_request(everything) == ("iam:ListUsers", "*", "")
+
+
+def test_the_own_resource_suggestion_decides_as_the_user(lab) -> None:
+    policy = (
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": '
+        '"iam:ChangePassword", "Resource": "arn:aws:iam::*:user/${aws:username}"}}'
+    )
+    editor = PolicyEditor(lab, value=policy)
+    assert editor.user_name.value == "alice"
+    assert "Allowed" in editor.decision.value
+
+
+def test_the_summary_says_validity_and_decision_in_words(lab) -> None:
+    editor = PolicyEditor(lab, value=READ_ORDERS)
+    assert editor.summary() == (
+        "Policy editor: a valid identity policy (1 statement); dynamodb:GetItem on "
+        "arn:aws:dynamodb:us-east-1:123456789012:table/orders: Allowed"
+    )
+    editor.value = "{"
+    assert editor.summary() == (
+        "Policy editor: the identity policy is not valid yet, so nothing is decided"
+    )
+    assert "labkit-problem" in editor.validation.value  # red, with the reason in words

@@ -437,13 +437,24 @@ class Lab:
             config=seal.plain_config(client.meta.config),
         )
 
-    def sign_in(self, user_name: str, password: str, mfa_code: str | None = None) -> Session:
+    def sign_in(
+        self,
+        user_name: str,
+        password: str,
+        mfa_code: str | None = None,
+        new_password: str | None = None,
+    ) -> Session:
         """Sign in to the console as an IAM user, as the sign-in page checks it.
 
         Raises :class:`SignInError` with the console's words for a wrong name
-        or password, a missing or wrong MFA code.
+        or password, a missing or wrong MFA code. When the console asks for a
+        new password first (an administrator requires a reset, or the password
+        expired), it raises ``PasswordChangeRequired`` unless ``new_password``
+        is given: the user's own ``ChangePassword`` call then sets it, held to
+        the account's password policy, and the sign-in goes on; a refused one
+        raises ``PasswordNotChanged`` with AWS's code and message.
         """
-        from labkit.lab.passwords import PasswordChangeRequired
+        from labkit.lab.passwords import PasswordChangeRequired, change_at_sign_in
 
         self._check_open()
         user = self.backend.users.get(user_name)
@@ -455,19 +466,20 @@ class Lab:
         except PasswordChangeRequired as error:  # asked for after the MFA step
             change_required = error
         mfa_at = None
-        serial = self.mfa.device_for_user(user_name)
-        if serial is not None:
+        if self.mfa.devices_for_user(user_name):  # a code from any of them signs in
             if not mfa_code:
                 raise SignInError(MFA_REQUIRED)
-            if not self.mfa.verify(serial, str(mfa_code)):
+            if self.mfa.verify_for_user(user_name, str(mfa_code)) is None:
                 raise SignInError(SIGN_IN_FAILED)
             mfa_at = self.clock.time()
-        if change_required is not None:
+        if change_required is not None and new_password is None:
             raise change_required
         principal = Principal.user(user, mfa_at=mfa_at, console=True)
         credentials = self.account.credentials.issue(principal)
         credentials.pop("Expiration")
-        return Session(self, credentials)
+        session = Session(self, credentials)
+        change_at_sign_in(session, change_required, password, new_password)
+        return session
 
     def service_session(self, service: str, role: str, session_name: str | None = None) -> Session:
         """A session for ``role`` as the AWS ``service`` assumes it for you.
@@ -540,7 +552,9 @@ class Lab:
     # --- account-wide features ---------------------------------------------------
 
     def security_status(self) -> Any:
-        """The account's security checklist (root MFA, access keys, ...)."""
+        """The account's security recommendations, as today's IAM dashboard shows
+        them: root MFA, root access keys, MFA for users, unused credentials and
+        the password policy (see :mod:`labkit.lab.status`)."""
         from labkit.lab.status import security_status
 
         return security_status(self.account)

@@ -2,7 +2,14 @@
 
 A device's seed is a Base32 secret; its codes are RFC 6238 TOTP (30-second
 windows, six digits, HMAC-SHA1) computed on the Lab's clock, so a phone app
-that scans the device's QR code shows the same codes the Lab accepts.
+that scans the device's QR code shows the codes the Lab accepts — while the
+Lab's clock follows real time (``lab.clock.follow_real_time()``); a frozen
+or moved clock refuses a phone's codes, and :meth:`MFA.explain_codes` says so.
+
+As in AWS, a user (and the root user) may enable up to eight MFA devices, and
+a code from any one of them signs in ("AWS Multi-factor authentication in
+IAM"). Passkeys and security keys (FIDO2) are not modelled: they need a
+browser and a real authenticator.
 
 moto stores devices but accepts any code. The handlers here check the codes,
 keep each device's seed, and keep moto's records in step so that
@@ -11,6 +18,8 @@ keep each device's seed, and keep moto's records in step so that
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -102,16 +111,76 @@ def new_seed(rng: Any) -> str:
     return "".join(rng.choice(_BASE32) for _ in range(SEED_LENGTH))
 
 
-class Authenticator:
-    """The learner's phone: an authenticator app holding one device's seed."""
+class InvalidSecret(ValueError):
+    """A secret an authenticator app would refuse: not Base32 text.
 
-    def __init__(self, secret: str, clock: Clock, uri: str | None = None) -> None:
-        self.secret = secret
+    In a notebook it shows as its message alone, without a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"InvalidSecret: {self}"]
+
+
+# What people type between the groups of a secret, and apps ignore.
+_SECRET_SEPARATORS = re.compile(r"[\s\-]+")
+# Digits Base32 leaves out because they look like letters it keeps.
+_NOT_TEXT = "A secret is text made of the letters A-Z and the digits 2-7."
+_LOOKALIKES = {"0": "the letter O", "1": "the letter I", "8": "the letter B"}
+
+
+def normalize_secret(secret: str | bytes) -> str:
+    """A secret as an authenticator app reads it: spaces, hyphens and case ignored.
+
+    The console shows a secret in groups of four, and people copy it that
+    way; apps accept it in any case, with or without the spaces. Raises
+    :class:`InvalidSecret`, in words, for text that is not Base32 (the
+    letters A to Z and the digits 2 to 7).
+    """
+    if isinstance(secret, bytes | bytearray):
+        try:
+            secret = bytes(secret).decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidSecret(_NOT_TEXT) from None
+    if not isinstance(secret, str):
+        raise InvalidSecret(f"{_NOT_TEXT[:-1]}, not {type(secret).__name__}.")
+    compact = _SECRET_SEPARATORS.sub("", secret).rstrip("=")
+    cleaned = compact.upper()
+    if not cleaned:
+        raise InvalidSecret(
+            "The secret is empty: copy it from the device's page, or scan the QR code."
+        )
+    for position, character in enumerate(compact, start=1):
+        if character.upper() not in _BASE32:
+            looks = _LOOKALIKES.get(character)
+            hint = f" (did you mean {looks}?)" if looks else ""
+            raise InvalidSecret(
+                f"This secret is not Base32: character {position}, {character!r}{hint}, is not one "
+                "of the letters A-Z or the digits 2-7 a secret is made of (spaces are fine)."
+            )
+    try:
+        base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except binascii.Error:
+        raise InvalidSecret(
+            f"This secret stops short: a Base32 text cannot end after {len(cleaned)} characters. "
+            "Copy all of it (AWS's secrets have 64 characters)."
+        ) from None
+    return cleaned
+
+
+class Authenticator:
+    """The learner's phone: an authenticator app holding one device's seed.
+
+    ``secret`` may be typed as the console shows it, in groups of four and in
+    any case; what is not Base32 is refused with :class:`InvalidSecret`.
+    """
+
+    def __init__(self, secret: str | bytes, clock: Clock, uri: str | None = None) -> None:
+        self.secret = normalize_secret(secret)
         self.uri = uri
         self._clock = clock
         import pyotp
 
-        self._totp = pyotp.TOTP(secret, digits=6, interval=STEP)
+        self._totp = pyotp.TOTP(self.secret, digits=6, interval=STEP)
 
     def code(self, at: float | None = None) -> str:
         """The six-digit code the app shows now, or at epoch second ``at``."""
@@ -188,16 +257,102 @@ class MFA:
         return False
 
     def device_for_user(self, user_name: str) -> str | None:
-        """The serial number of the MFA device enabled for an IAM user, if any."""
+        """The serial number of the first MFA device enabled for an IAM user, if any."""
+        found = self.devices_for_user(user_name)
+        return found[0] if found else None
+
+    def devices_for_user(self, user_name: str) -> tuple[str, ...]:
+        """The serial numbers of every virtual MFA device enabled for an IAM
+        user (``"root"``: the root user), in the order they were enabled.
+
+        AWS lets the root user and each IAM user register up to eight MFA
+        devices, and any one of them signs in ("AWS Multi-factor
+        authentication in IAM").
+        """
         if user_name == "root":
-            return self.root_serial if self.root_enabled else None
+            return (self.root_serial,) if self.root_enabled else ()
         user = self._store.iam.users.get(user_name)
         if user is None:
-            return None
-        for serial in user.mfa_devices:
-            if serial in self._devices:
+            return ()
+        return tuple(serial for serial in user.mfa_devices if serial in self._devices)
+
+    def verify_for_user(self, user_name: str, code: str) -> str | None:
+        """The device of the user that accepts ``code`` right now (and spends
+        it), or None: a sign-in with MFA takes a code from any of them."""
+        for serial in self.devices_for_user(user_name):
+            if self.verify(serial, code):
                 return serial
         return None
+
+    def explain_codes(self, serial_number: str, *codes: str) -> str:
+        """Why the Lab refused ``codes`` for a device, in a learner's words.
+
+        AWS only says that a code is not valid; this says what the Lab saw:
+        codes that are not six digits, codes already spent, codes that are
+        the device's but for another time (a frozen or moved clock, a phone
+        whose clock is off), codes that are not consecutive, or codes that
+        are not this device's at all.
+        """
+        device = self._devices.get(serial_number)
+        if device is None:
+            return f"The Lab has no virtual MFA device {serial_number}."
+        for code in codes:
+            if not _CODE.fullmatch(str(code)):
+                return f"{str(code)!r} is not a code: a code is six digits, with no spaces."
+        now = self._window()
+        real = int(_wall_time() // STEP)
+        clock = self._clock.describe() if hasattr(self._clock, "describe") else "set by hand"
+        accepted = range(now - VERIFY_TOLERANCE - 1, now + VERIFY_TOLERANCE + 1)
+
+        def matches(code: str, windows: range) -> list[int]:
+            return [w for w in windows if self._otp(device, w) == code]
+
+        def where(code: str) -> str:
+            if matches(code, accepted):
+                return "now"
+            if abs(real - now) > VERIFY_TOLERANCE + 1 and matches(code, range(real - 2, real + 3)):
+                return "real time"
+            if matches(code, range(now - RESYNC_TOLERANCE, now + RESYNC_TOLERANCE + 1)):
+                return "near"
+            return "nowhere"
+
+        found = [where(str(code)) for code in codes]
+        if "real time" in found:
+            return (
+                f"The Lab's clock is {clock}, and a code counts only within 30 seconds of the "
+                "Lab's time. A phone computes its codes from the real time, so the Lab cannot "
+                "accept them: run lab.clock.follow_real_time(), then type fresh codes."
+            )
+        if "nowhere" in found:
+            return (
+                f"These are not codes of {device.name} near the Lab's time ({clock}). Check that "
+                "the app's entry is the one you scanned for this device, and that the phone sets "
+                "its clock automatically."
+            )
+        if "near" in found:
+            return (
+                f"These are {device.name}'s codes, but from a few minutes away from the Lab's "
+                f"time ({clock}): type them as soon as the app shows them."
+            )
+        if any(max(matches(str(code), accepted)) <= device.last_window for code in codes):
+            return (
+                "A code was already used: AWS never accepts a code twice. Wait for the app to "
+                "show a new one (every 30 seconds)."
+            )
+        if len(codes) == 2:
+            first, second = (matches(str(code), accepted) for code in codes)
+            if not any(w + 1 in second for w in first):
+                return (
+                    "These are codes of this device, but not consecutive: type the code the app "
+                    "shows, wait for it to change, then type the new one."
+                )
+        return "These codes are the device's codes for now: try them again at once."
+
+    def owner_of(self, serial_number: str) -> str | None:
+        """The user a virtual MFA device is enabled for (``"root"`` for the
+        root user), or None while it is unassigned or unknown."""
+        device = self._devices.get(serial_number)
+        return device.user if device is not None else None
 
     def seed(self, serial_number: str) -> str:
         """A device's Base32 seed, as a notebook would read it off the screen."""
@@ -472,6 +627,12 @@ class MFA:
             if self._otp(device, window) == code1 and self._otp(device, window + 1) == code2:
                 return window
         return None
+
+
+def _wall_time() -> float:
+    import time
+
+    return time.time()
 
 
 def _device_shape(device: _Device) -> dict[str, Any]:

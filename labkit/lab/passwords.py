@@ -3,6 +3,14 @@
 moto stores a user's password but enforces no password policy. The handlers
 here hold every new password to the account's password policy, or to AWS's
 default rules when the account has none, with AWS's own error messages.
+
+The account password policy itself is moto's: ``UpdateAccountPasswordPolicy``
+replaces the whole policy, as AWS's does (every parameter left out goes back
+to its default, ``AllowUsersToChangePassword`` to false among them).
+:func:`weaker_than_default` says where a custom policy lets through passwords
+AWS's default policy would refuse. A console sign-in that must choose a new
+password does so with :func:`change_at_sign_in`, through the user's own
+``ChangePassword`` call.
 """
 
 from __future__ import annotations
@@ -96,6 +104,82 @@ def check_password(
     return rules
 
 
+# How many of the four character types AWS's default password policy asks for.
+DEFAULT_TYPES_NEEDED = 3
+_TYPE_WORDS = {
+    "uppercase": "uppercase letters",
+    "lowercase": "lowercase letters",
+    "numbers": "numbers",
+    "symbols": "symbols",
+}
+# One character of each type, to build example passwords from.
+_SAMPLE = {"uppercase": "A", "lowercase": "b", "numbers": "3", "symbols": "!"}
+
+
+@dataclass(frozen=True)
+class Weakness:
+    """Where a custom password policy is weaker than AWS's default one.
+
+    ``example`` is a password the custom policy accepts and AWS's default
+    password policy refuses: both verdicts come from :func:`check_password`.
+    """
+
+    reason: str
+    example: str
+
+    def __str__(self) -> str:
+        return f"{self.reason} (it accepts {self.example!r})"
+
+
+def weaker_than_default(policy: dict[str, Any] | None) -> list[Weakness]:
+    """Where ``policy`` (``get_account_password_policy``'s shape) lets through
+    passwords that AWS's default password policy would refuse: fewer than 8
+    characters, or fewer than three of the four character types required.
+
+    An empty list means every password the policy accepts, the default would
+    accept too (leaving aside the default's rule against the account's name).
+    ``None`` (no custom policy: the default applies) has no weakness.
+    """
+    if policy is None:
+        return []
+    required = [name for name, _, _ in _CLASSES if policy.get(_POLICY_KEYS[name])]
+    minimum = int(policy.get("MinimumPasswordLength") or 6)
+    found: list[Weakness] = []
+    if len(required) < DEFAULT_TYPES_NEEDED:
+        kinds = required or ["lowercase"]
+        size = max(minimum, DEFAULT_MINIMUM_LENGTH)
+        example = "".join(_SAMPLE[kinds[i % len(kinds)]] for i in range(size))
+        asked = (
+            f"{len(required)} of the four character types "
+            f"({', '.join(_TYPE_WORDS[name] for name in required)})"
+            if required
+            else "none of the four character types"
+        )
+        found.append(
+            Weakness(
+                f"it requires {asked}; AWS's default password policy requires at least "
+                f"{DEFAULT_TYPES_NEEDED} of them",
+                example,
+            )
+        )
+    if minimum < DEFAULT_MINIMUM_LENGTH:
+        example = ("".join(_SAMPLE.values()) + "b" * minimum)[:minimum]
+        found.append(
+            Weakness(
+                f"it accepts passwords of {minimum} characters; AWS's default password "
+                f"policy requires at least {DEFAULT_MINIMUM_LENGTH}",
+                example,
+            )
+        )
+    # Keep only what the rules themselves confirm: accepted here, refused there.
+    return [
+        weakness
+        for weakness in found
+        if policy_violation(check_password(weakness.example, policy)) is None
+        and policy_violation(check_password(weakness.example, None)) is not None
+    ]
+
+
 def _default_rules(password: str, present: dict[str, bool], names: list[str]) -> list[RuleResult]:
     missing = [message for name, message, _ in _CLASSES if not present[name]]
     needed = 3 - sum(present.values())
@@ -158,16 +242,75 @@ def policy_violation(rules: list[RuleResult]) -> str | None:
     return None
 
 
+# What the console says when it asks for a new password before going on.
+RESET_REQUIRED = "Your administrator requires you to choose a new password to continue."
+EXPIRED = "Your password has expired. Choose a new password to continue."
+
+
+def _how_to_choose(user_name: str) -> str:
+    return (
+        f" In the Lab, choose it as you sign in: lab.sign_in({user_name!r}, "
+        "<your current password>, new_password=<your new password>)."
+    )
+
+
 class PasswordChangeRequired(SignInError):
     """Sign-in succeeded, but the console asks for a new password first.
 
     ``reason`` is ``"reset_required"`` (an administrator asked for it) or
-    ``"expired"`` (older than the policy's ``MaxPasswordAge``).
+    ``"expired"`` (older than the policy's ``MaxPasswordAge``). The message
+    says how to choose one: ``lab.sign_in(name, password, new_password=...)``.
     """
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class PasswordNotChanged(SignInError):
+    """The new password chosen at sign-in was refused, with AWS's words.
+
+    ``code`` is AWS's error code: ``PasswordPolicyViolation`` for a password
+    the account's policy refuses, ``ValidationError`` for one IAM refuses
+    whatever the policy, ``AccessDenied`` for a user who may not change their
+    own password.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def change_at_sign_in(
+    session: Any, required: PasswordChangeRequired | None, old: str, new: str | None
+) -> None:
+    """The console's "choose a new password" step of a sign-in.
+
+    ``session`` is the user just signed in (``required`` says why a new
+    password is due, or None when none is). Without ``new`` the sign-in stops
+    with ``required``. With it, the user's own ``ChangePassword`` call makes
+    the change, so the account's password policy and the user's permission
+    to change their password decide, as in AWS; a refusal raises
+    :class:`PasswordNotChanged` with AWS's code and message.
+    """
+    if required is None:
+        if new is not None:
+            raise SignInError(
+                "This sign-in does not ask for a new password. To change it, call "
+                "change_password(OldPassword=..., NewPassword=...) as the user."
+            )
+        return
+    if new is None:
+        raise required
+    from botocore.exceptions import ClientError
+
+    try:
+        session.client("iam").change_password(OldPassword=old, NewPassword=new)
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        raise PasswordNotChanged(
+            str(details.get("Code", "Error")), str(details.get("Message", ""))
+        ) from None
 
 
 class Passwords:
@@ -241,13 +384,10 @@ class Passwords:
         if self.expired(user_name):
             if (self.policy() or {}).get("HardExpiry"):
                 raise SignInError(PASSWORD_EXPIRED_HARD)
-            raise PasswordChangeRequired(
-                "Your password has expired. Choose a new password to continue.", "expired"
-            )
+            raise PasswordChangeRequired(EXPIRED + _how_to_choose(user_name), "expired")
         if user.password_reset_required:
             raise PasswordChangeRequired(
-                "Your administrator requires you to choose a new password to continue.",
-                "reset_required",
+                RESET_REQUIRED + _how_to_choose(user_name), "reset_required"
             )
 
     def expired(self, user_name: str) -> bool:
@@ -257,6 +397,11 @@ class Passwords:
         if not max_age or changed is None:
             return False
         return self._clock.time() - changed >= max_age * DAY
+
+    def set_at(self, user_name: str) -> float | None:
+        """When the user's console password was last set (epoch seconds, on
+        the Lab's clock), or None if the Lab never saw it set."""
+        return self._changed_at.get(user_name)
 
     def forget_user(self, user_name: str) -> None:
         """Drop what is remembered about a deleted user's passwords."""

@@ -92,7 +92,7 @@ def _verify_mfa(
     if not serial or not code:
         raise AwsError("AccessDenied", INVALID_MFA_CODE, 403)
     owner = _mfa_owner(caller)
-    if owner is not None and account.mfa.device_for_user(owner) != serial:
+    if owner is not None and serial not in account.mfa.devices_for_user(owner):
         raise AwsError("AccessDenied", UNKNOWN_MFA_DEVICE, 403)
     if not account.mfa.verify(serial, code):
         raise AwsError("AccessDenied", INVALID_MFA_CODE, 403)

@@ -5,12 +5,16 @@
 - :class:`AccessMatrix`: principals × actions, one decision per cell.
 - :class:`MFAEnrollment`: a user's virtual MFA device, from QR code to enabled.
 - :class:`PasswordPolicyTester`: a password against the account's password rules.
-- :class:`SecurityStatus`: the IAM dashboard's security checklist.
+- :class:`SecurityStatus`: the IAM dashboard's security recommendations.
 - :class:`TrailViewer`: who did what, filtered by principal and decision.
 
 Every widget shows problems as messages in itself; nothing typed raises.
+Each widget's output carries a plain-text summary of what it shows (see
+:class:`labkit.widgets._common.Summarized`), so a notebook opened before it
+is run, or on a Git host, reads as words rather than a Python repr.
 """
 
+from labkit.widgets._common import summarize_in_ipython
 from labkit.widgets.access_checker import AccessChecker
 from labkit.widgets.access_matrix import AccessMatrix
 from labkit.widgets.mfa_enrollment import MFAEnrollment
@@ -28,3 +32,14 @@ __all__ = [
     "SecurityStatus",
     "TrailViewer",
 ]
+
+# Widgets that do not mix in Summarized yet still show a summary, not a repr.
+summarize_in_ipython(
+    AccessChecker,
+    AccessMatrix,
+    MFAEnrollment,
+    PasswordPolicyTester,
+    PolicyEditor,
+    SecurityStatus,
+    TrailViewer,
+)

@@ -1,4 +1,5 @@
-"""Shared pieces of the widgets: safe handlers, decision badges, HTML bits.
+"""Shared pieces of the widgets: safe handlers, decision badges, HTML bits,
+and the plain-text summary a stored widget output shows.
 
 Everything here is plain Python: no widget state, so it is easy to test.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
@@ -93,6 +95,90 @@ def guarded(handler: F) -> F:
             return None
 
     return run  # type: ignore[return-value]
+
+
+# --- what a stored output says in plain text ----------------------------------
+
+
+def widget_name(widget: Any) -> str:
+    """A widget's kind in words: ``PolicyEditor`` → "Policy editor",
+    ``MFAEnrollment`` → "MFA enrollment"."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+|\d+", type(widget).__name__)
+    if not words:
+        return "Widget"
+    first, *rest = words
+    shown = [first[0].upper() + first[1:]]
+    shown += [word if word.isupper() and len(word) > 1 else word.lower() for word in rest]
+    return " ".join(shown)
+
+
+def generic_summary(widget: Any) -> str:
+    """The summary of a widget that has none of its own."""
+    return f"{widget_name(widget)}: an interactive view; run the cell in JupyterLab to use it."
+
+
+def summary_of(widget: Any) -> str:
+    """The widget's ``summary()`` (or a generic one); never raises.
+
+    This is the text/plain of a widget's output: what a notebook shows where
+    the widget itself cannot be drawn (opened before running, on a Git host,
+    in a terminal), instead of ipywidgets' ``Name(children=(...))`` repr.
+    """
+    own = getattr(widget, "summary", None)
+    if callable(own):
+        try:
+            text = own()
+        except Exception as error:  # noqa: BLE001 - a summary must never break a display
+            return f"{widget_name(widget)}: (no summary: {describe_error(error)})"
+        if isinstance(text, str) and text.strip():
+            return text
+    return generic_summary(widget)
+
+
+class Summarized:
+    """Mixin for a widget (put it before the ipywidgets base): its output's
+    text/plain is :func:`summary_of` the widget, its view stays as it is.
+
+        class PolicyEditor(Summarized, widgets.VBox):
+            def summary(self) -> str:
+                return "Policy editor: 1 statement, valid"
+
+    A widget that defines no ``summary()`` gets :func:`generic_summary`.
+    """
+
+    def summary(self) -> str:
+        """One or a few lines of plain text saying what the widget shows."""
+        return generic_summary(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            data["text/plain"] = summary_of(self)
+        return bundle
+
+
+def summarize_in_ipython(*classes: type, display_formatter: Any = None) -> None:
+    """Show :func:`summary_of` as the text/plain of these widget classes in
+    the running IPython (or in ``display_formatter``), for widgets that do
+    not mix in :class:`Summarized` yet: IPython prefers a formatter
+    registered for a type to the text/plain of ``_repr_mimebundle_``.
+    Outside IPython it does nothing."""
+    if display_formatter is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:
+            return
+        display_formatter = shell.display_formatter
+    formatter = display_formatter.formatters["text/plain"]
+    for cls in classes:
+        if not issubclass(cls, Summarized):
+            formatter.for_type(cls, _print_summary)
+
+
+def _print_summary(widget: Any, printer: Any, cycle: bool) -> None:
+    printer.text(summary_of(widget))
 
 
 def table(headers: list[str], rows: list[list[str]], *, raw: bool = False) -> str:

@@ -8,11 +8,13 @@ import ipywidgets as widgets
 import traitlets
 
 from labkit.widgets._common import (
+    Summarized,
     action_options,
     badge,
     describe_error,
     escape,
     guarded,
+    look,
     pre,
     problem,
 )
@@ -52,7 +54,7 @@ def unknown_action_note(action: str) -> str:
     )
 
 
-class AccessChecker(widgets.VBox):
+class AccessChecker(Summarized, widgets.VBox):
     """Pick a principal, an action, a resource and whether MFA was used:
     see what the Lab would decide, the explanation and the evaluation diagram."""
 
@@ -109,6 +111,18 @@ class AccessChecker(widgets.VBox):
         """Reread the Lab's users and roles and decide again."""
         self._load_principals()
         self._update()
+
+    def summary(self) -> str:
+        """The request and its decision in words, e.g. ``Access checker: user
+        CTO → s3:ListAllMyBuckets on * (without MFA): Explicit deny``."""
+        choice = self._choices.get(self.principal.value or "")
+        action = self.action.value.strip()
+        if choice is None or not action:
+            return "Access checker: choose a user or role and an action."
+        mfa = "with MFA" if self.mfa.value else "without MFA"
+        request = f"{choice.label} → {action} on {self.resource.value.strip() or '*'} ({mfa})"
+        verdict = look(self.decision).label if self.decision else "could not decide"
+        return f"Access checker: {request}: {verdict}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # Displaying the checker again shows the Lab as it is now.

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from labkit.widgets._common import describe_error, escape, guarded, problem
+from labkit.widgets._common import Summarized, describe_error, escape, guarded, problem
 from labkit.widgets.mfa_enrollment import error_code
 
 # IAM's limits on any password, shown only when a password breaks them.
@@ -29,27 +29,48 @@ def account_password_policy(lab: Any) -> dict[str, Any] | None:
         raise
 
 
-def rules_html(rules: list[Any], policy: dict[str, Any] | None) -> str:
-    """Each rule as a met (✅) or unmet (❌) line, under a title saying whose rules they are."""
-    title = (
+GREEN, RED = "#1b5e20", "#b71c1c"
+MET, NOT_MET = "Met", "Not met"
+
+
+def rules_title(policy: dict[str, Any] | None) -> str:
+    """Whose rules they are: the account's policy, or AWS's default one."""
+    return (
         "The account's password policy"
         if policy is not None
         else "AWS's default password rules (the account has no password policy)"
     )
+
+
+def verdict_text(rules: list[Any]) -> str:
+    """The verdict in words: accepted, or refused with AWS's message."""
+    unmet = [rule for rule in rules if not rule.ok]
+    if not unmet:
+        return "This password meets every rule."
+    message = getattr(unmet[0], "message", "") or unmet[0].description
+    return f"IAM would refuse this password: {message}"
+
+
+def rules_html(rules: list[Any], policy: dict[str, Any] | None) -> str:
+    """Each rule as a line saying "Met" (green) or "Not met" (red), under a
+    title saying whose rules they are, then the verdict in words."""
     lines = "".join(
         f'<li class="labkit-rule labkit-{"met" if rule.ok else "unmet"}" '
-        f'style="list-style:none">{"✅" if rule.ok else "❌"} {escape(rule.description)}</li>'
+        f'style="list-style:none;color:{GREEN if rule.ok else RED}">'
+        f"{'✅' if rule.ok else '❌'} <b>{MET if rule.ok else NOT_MET}:</b> "
+        f"{escape(rule.description)}</li>"
         for rule in rules
     )
+    ok = all(rule.ok for rule in rules)
     verdict = (
-        '<div style="color:#1b5e20">✔ This password meets every rule.</div>'
-        if all(rule.ok for rule in rules)
-        else '<div style="color:#b71c1c">✖ IAM would refuse this password.</div>'
+        f'<div class="labkit-verdict labkit-{"accepted" if ok else "refused"}" '
+        f'style="color:{GREEN if ok else RED}">{"✔" if ok else "✖"} '
+        f"{escape(verdict_text(rules))}</div>"
     )
-    return f'<b>{escape(title)}</b><ul style="padding-left:0">{lines}</ul>{verdict}'
+    return f'<b>{escape(rules_title(policy))}</b><ul style="padding-left:0">{lines}</ul>{verdict}'
 
 
-class PasswordPolicyTester(widgets.VBox):
+class PasswordPolicyTester(Summarized, widgets.VBox):
     """Type a password; see which of the account's password rules it meets.
 
     ``value`` is the password typed; ``ok`` is True when every rule is met.
@@ -66,6 +87,9 @@ class PasswordPolicyTester(widgets.VBox):
         control = widgets.Text if show else widgets.Password
         self.password = control(description="Password", placeholder="type a password")
         self.rules = widgets.HTML()
+        self._shown: list[Any] = []
+        self._policy: dict[str, Any] | None = None
+        self._failure: str | None = None
         super().__init__([self.password, self.rules], **kwargs)
         self._wire()
         self.refresh()
@@ -90,8 +114,18 @@ class PasswordPolicyTester(widgets.VBox):
         self.ok = all(rule.ok for rule in rules)
         # IAM's limits on every password show only when broken.
         shown = [rule for rule in rules if not (rule.ok and rule.name in LIMITS)]
+        self._shown, self._policy, self._failure = shown, policy, None
         self.rules.value = rules_html(shown, policy)
+
+    def summary(self) -> str:
+        """One line: whose rules apply and the verdict on the password typed
+        (which is never shown)."""
+        if self._failure is not None:
+            return f"Password policy tester: could not check the password ({self._failure})"
+        met = verdict_text(self._shown) if self.value else "type a password to check it"
+        return f"Password policy tester: {met} (rules: {rules_title(self._policy)})"
 
     def _show_failure(self, error: BaseException) -> None:
         self.ok = False
-        self.rules.value = problem(f"Could not check the password: {describe_error(error)}")
+        self._failure = describe_error(error)
+        self.rules.value = problem(f"Could not check the password: {self._failure}")

@@ -8,17 +8,21 @@ import ipywidgets as widgets
 import traitlets
 
 from labkit.widgets._common import (
+    Summarized,
     action_options,
     badge,
     describe_error,
     escape,
     guarded,
+    look,
     pre,
     problem,
     table,
 )
 
 DEFAULT_ACCOUNT = "123456789012"
+# The request tried when the policy suggests none (an empty or broken text).
+FALLBACK_ACTION, FALLBACK_RESOURCE = "iam:ListUsers", "*"
 KINDS = ("identity", "resource", "trust", "boundary", "session")
 # Kinds whose policy sits on the resource and names its principals.
 RESOURCE_KINDS = ("resource", "trust")
@@ -82,6 +86,60 @@ def findings_html(text: str, kind: str, *, valid: bool) -> str:
     )
 
 
+def _concrete(pattern: str, account: str = DEFAULT_ACCOUNT) -> str:
+    """A resource the pattern matches: a wildcard region or account is the
+    Lab's, any other wildcard stands for ``example`` (``arn:aws:s3:::photos/*``
+    → ``arn:aws:s3:::photos/example``), ``${aws:username}`` for ``alice``."""
+    if pattern == "*":
+        return "*"
+    text = pattern.replace("${aws:username}", "alice")
+    parts = text.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        if parts[3] == "*":
+            parts[3] = "us-east-1"
+        if parts[4] == "*":
+            parts[4] = account
+        text = ":".join(parts)
+    return text.replace("*", "example").replace("?", "x")
+
+
+def suggested_request(policy: Any, account: str = DEFAULT_ACCOUNT) -> tuple[str, str, str]:
+    """A request the policy itself governs: ``(action, resource, user_name)``
+    from its first statement that names actions, so that what the statement
+    says (Allow or Deny, its condition) shows in the decision.
+
+    A wildcard action stands for its first match in AWS's catalog; a
+    resource or trust policy's principal, when it names a user of the
+    account, is the user asking. Falls back to ``iam:ListUsers`` on ``*``.
+    """
+    from labkit.policy import catalog
+
+    for statement in getattr(policy, "statements", ()):
+        for pattern in statement.actions or ():
+            action = pattern if "*" not in pattern and "?" not in pattern else None
+            if action is None:
+                matches = catalog.expand(pattern) if pattern != "*" else []
+                action = matches[0] if matches else None
+            if action is None:
+                continue
+            resources = statement.resources or ("*",)
+            user = _user_named(statement.principals)
+            if not user and "${aws:username}" in resources[0]:
+                user = "alice"  # the name _concrete puts in the variable's place
+            return action, _concrete(resources[0], account), user
+    return FALLBACK_ACTION, FALLBACK_RESOURCE, ""
+
+
+def _user_named(principals: Any) -> str:
+    for kind, values in principals or ():
+        if kind != "AWS":
+            continue
+        for value in values:
+            if ":user/" in value and "*" not in value:
+                return str(value.rsplit("/", 1)[-1])
+    return ""
+
+
 def editor_request(
     action: str, resource: str, user_name: str, mfa: bool, account: str = DEFAULT_ACCOUNT
 ) -> Any:
@@ -115,15 +173,27 @@ def decide(policy: Any, request: Any, account: str = DEFAULT_ACCOUNT) -> Any:
     return evaluate(request, identity=[policy.named(policy.name or "this policy")])
 
 
-class PolicyEditor(widgets.VBox):
+class PolicyEditor(Summarized, widgets.VBox):
     """Edit a policy and see, as you type, whether IAM would accept it,
-    what a linter says, and what it decides for a request you choose."""
+    what a linter says, and what it decides for a request you choose.
+
+    Until you choose a request yourself (``action``, ``resource`` or the boxes
+    below the policy), the editor tries one the policy governs: the first
+    action and resource of its first statement (:func:`suggested_request`),
+    so that turning its ``Allow`` into ``Deny`` changes the decision.
+    """
 
     value = traitlets.Unicode("").tag(sync=False)
     kind = traitlets.Enum(KINDS, default_value="identity")
 
     def __init__(
-        self, lab: Any = None, value: str = "", kind: str = "identity", **kwargs: Any
+        self,
+        lab: Any = None,
+        value: str = "",
+        kind: str = "identity",
+        action: str | None = None,
+        resource: str | None = None,
+        **kwargs: Any,
     ) -> None:
         self.lab = lab
         self.account = getattr(lab, "account_id", DEFAULT_ACCOUNT)
@@ -136,14 +206,19 @@ class PolicyEditor(widgets.VBox):
         self.text.add_class("labkit-code")
         self.validation = widgets.HTML()
         self.findings = widgets.HTML()
+        # The request follows the policy until the learner picks one.
+        self._follow_policy = action is None and resource is None
+        self._suggesting = False
         self.action = widgets.Combobox(
-            value="iam:ListUsers",
+            value=action if action is not None else FALLBACK_ACTION,
             options=action_options(""),
             placeholder="service:Action",
             description="Action",
             ensure_option=False,
         )
-        self.resource = widgets.Text(value="*", description="Resource")
+        self.resource = widgets.Text(
+            value=resource if resource is not None else FALLBACK_RESOURCE, description="Resource"
+        )
         self.user_name = widgets.Text(value="", placeholder="aws:username", description="User name")
         self.mfa = widgets.Checkbox(value=False, description="Signed in with MFA", indent=False)
         self.decision = widgets.HTML()
@@ -165,6 +240,7 @@ class PolicyEditor(widgets.VBox):
         self.kind = kind
         self.value = value
         self._policy: Any = None
+        self._outcome: Any = None
         self._wire()
         self._update_policy()
 
@@ -184,11 +260,17 @@ class PolicyEditor(widgets.VBox):
     @guarded
     def _on_action_change(self, change: dict[str, Any]) -> None:
         self.action.options = action_options(self.action.value)
+        self._chosen_by_learner()
         self._update_decision()
 
     @guarded
     def _on_request_change(self, change: dict[str, Any]) -> None:
+        self._chosen_by_learner()
         self._update_decision()
+
+    def _chosen_by_learner(self) -> None:
+        if not self._suggesting:
+            self._follow_policy = False
 
     # -- showing ----------------------------------------------------------------
 
@@ -197,10 +279,24 @@ class PolicyEditor(widgets.VBox):
         self._policy = None
         self._policy, self.validation.value = validation_html(self.value, self.kind)
         self.findings.value = findings_html(self.value, self.kind, valid=self._policy is not None)
+        if self._follow_policy and self._policy is not None:
+            self._suggest(self._policy)
         self._update_decision()
+
+    def _suggest(self, policy: Any) -> None:
+        action, resource, user = suggested_request(policy, self.account)
+        self._suggesting = True
+        try:
+            self.action.value = action
+            self.resource.value = resource
+            if user or policy.kind in RESOURCE_KINDS:
+                self.user_name.value = user
+        finally:
+            self._suggesting = False
 
     @guarded
     def _update_decision(self) -> None:
+        self._outcome = None
         if self._policy is None:
             self.decision.value = "<i>Fix the policy to see what it decides.</i>"
             return
@@ -216,7 +312,25 @@ class PolicyEditor(widgets.VBox):
             self.account,
         )
         outcome = decide(self._policy, request, self.account)
+        self._outcome = outcome
         self.decision.value = badge(outcome.decision) + pre(outcome.explain())
 
+    def summary(self) -> str:
+        """One line: whether IAM would accept the policy, and what it
+        decides for the request tried."""
+        if self._policy is None:
+            return f"Policy editor: the {self.kind} policy is not valid yet, so nothing is decided"
+        count = len(self._policy.statements)
+        statements = f"{count} statement{'s' if count != 1 else ''}"
+        outcome = getattr(self, "_outcome", None)
+        if outcome is None:
+            return f"Policy editor: a valid {self.kind} policy ({statements})"
+        decided = look(outcome.decision).label
+        return (
+            f"Policy editor: a valid {self.kind} policy ({statements}); "
+            f"{self.action.value.strip()} on {self.resource.value.strip() or '*'}: {decided}"
+        )
+
     def _show_failure(self, error: BaseException) -> None:
+        self._outcome = None
         self.decision.value = problem(f"Could not decide: {describe_error(error)}")

@@ -6,7 +6,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from labkit.widgets._common import badge, describe_error, escape, guarded, problem
+from labkit.widgets._common import Summarized, badge, describe_error, escape, guarded, problem
 
 ALL = ""
 DECISIONS = (
@@ -54,7 +54,7 @@ def trail_html(events: list[Any], limit: int = MAX_ROWS) -> str:
     )
 
 
-class TrailViewer(widgets.VBox):
+class TrailViewer(Summarized, widgets.VBox):
     """Who did what, newest first, with filters for the principal and the decision."""
 
     def __init__(self, lab: Any, **kwargs: Any) -> None:
@@ -94,6 +94,19 @@ class TrailViewer(widgets.VBox):
                 principal=self.principal.value or None, decision=self.decision.value or None
             )
         return list(trail)
+
+    def summary(self) -> str:
+        """The filters and what they let through, e.g. ``Trail viewer: 3
+        calls (everyone, all decisions): 2 allowed, 1 denied``."""
+        events = self.events
+        who = short_principal(self.principal.value) if self.principal.value else "everyone"
+        which = dict((value, label) for label, value in DECISIONS)[self.decision.value]
+        allowed = sum(event.decision == "allowed" for event in events)
+        calls = f"{len(events)} call{'s' if len(events) != 1 else ''}"
+        return (
+            f"Trail viewer: {calls} ({who}, {which.lower()}): "
+            f"{allowed} allowed, {len(events) - allowed} denied"
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         self.refresh()
