@@ -153,6 +153,12 @@ class PolicySource:
         self._groups.clear()
         self._managed.clear()
 
+    def over(self, state: AccountState) -> PolicySource:
+        """A policy source reading ``state`` instead, finding resources' own
+        policies as this one does: the account as it would be after some
+        changes, asked before anyone makes them (see :mod:`labkit.escalation`)."""
+        return PolicySource(state, self._resources)
+
     # --- identities -----------------------------------------------------------
 
     def holdings(self, arn: str) -> Holdings | None:

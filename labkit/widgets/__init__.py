@@ -17,6 +17,7 @@ is run, or on a Git host, reads as words rather than a Python repr.
 from labkit.widgets._common import summarize_in_ipython
 from labkit.widgets.access_checker import AccessChecker
 from labkit.widgets.access_matrix import AccessMatrix
+from labkit.widgets.escalation import EscalationExplorer as EscalationExplorer
 from labkit.widgets.mfa_enrollment import MFAEnrollment
 from labkit.widgets.password_tester import PasswordPolicyTester
 from labkit.widgets.policy_editor import PolicyEditor
