@@ -933,3 +933,46 @@ def test_trail_records_each_outcome(lab: Lab, label: str, call: Any, expected: A
     assert event is not None and event.principal == ANN
     assert (event.action, event.resource, event.decision, event.error_code) == expected
     assert event.time == lab.clock.now()
+
+
+def test_function_policy_grant_to_a_user_needs_no_identity_policy(lab: Lab) -> None:
+    """A function's resource-based policy (AddPermission) can grant an IAM
+    user of the same account with no identity-based policy of its own.
+    https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    import io
+    import zipfile
+
+    iam = lab.client("iam")
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    iam.create_role(RoleName="runner", AssumeRolePolicyDocument=policy(trust))
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("main.py", "def handler(event, context):\n    return 1\n")
+    functions = lab.client("lambda")
+    functions.create_function(
+        FunctionName="tally",
+        Runtime="python3.12",
+        Role="arn:aws:iam::123456789012:role/runner",
+        Handler="main.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    ann = user(lab).client("lambda")
+    assert error_of(lambda: ann.get_function_configuration(FunctionName="tally"))[0] == (
+        "AccessDeniedException"
+    )
+    functions.add_permission(
+        FunctionName="tally",
+        StatementId="ann-reads",
+        Action="lambda:GetFunctionConfiguration",
+        Principal="arn:aws:iam::123456789012:user/ann",
+    )
+    assert ann.get_function_configuration(FunctionName="tally")["FunctionName"] == "tally"
+    assert error_of(lambda: ann.delete_function(FunctionName="tally"))[0] == (
+        "AccessDeniedException"
+    )

@@ -206,22 +206,9 @@ def _text(document: Any) -> str:
 
 
 def _functions(lab: Lab) -> list[FunctionFacts]:
-    """The account's Lambda functions in the Lab's region.
-
-    moto keeps them in its simple backend when functions run without a
-    container (as in the Lab), else in its full one.
-    """
-    found: dict[str, FunctionFacts] = {}
-    for module, backends in (
-        ("awslambda_simple", "lambda_simple_backends"),
-        ("awslambda", "lambda_backends"),
-    ):
-        try:
-            backend = lab.store.backend(module, backends)
-        except (ImportError, KeyError, AttributeError):
-            continue
-        for function in backend.list_functions():
-            found[function.function_arn] = FunctionFacts(
-                function.function_name, function.function_arn, function.role
-            )
-    return [found[arn] for arn in sorted(found)]
+    """The account's Lambda functions in the Lab's region."""
+    functions = lab.store.lambda_functions().list_functions()
+    return sorted(
+        (FunctionFacts(f.function_name, f.function_arn, f.role) for f in functions),
+        key=lambda facts: facts.arn,
+    )

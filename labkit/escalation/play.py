@@ -150,7 +150,7 @@ def _rewrite_trust(lab: Lab, actor: Session, step: Step) -> None:
 
 def _new_function(lab: Lab, actor: Session, step: Step) -> Session:
     client = actor.client("lambda")
-    functions = lab.store.backend("awslambda_simple", "lambda_simple_backends")
+    functions = lab.store.lambda_functions()
     name = _fresh(step.detail("function") or FILL, lambda n: _exists(functions, n))
     client.create_function(
         FunctionName=name,

@@ -155,8 +155,8 @@ def devon_deploys(lab: Lab) -> bool:
 
 def _forget_function(lab: Lab) -> None:
     """A function left by an earlier, interrupted check goes first."""
-    backend = lab.store.backend("awslambda_simple", "lambda_simple_backends")
-    if any(f.function_name == CHECK_FUNCTION for f in backend.list_functions()):
+    functions = lab.store.lambda_functions().list_functions()
+    if any(f.function_name == CHECK_FUNCTION for f in functions):
         lab.client("lambda").delete_function(FunctionName=CHECK_FUNCTION)
 
 

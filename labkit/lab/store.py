@@ -91,6 +91,18 @@ class Store:
         backends = getattr(import_module(f"moto.{module}.models"), name)
         return backends[self.account_id][region or self.region]
 
+    def lambda_functions(self, region: str | None = None) -> Any:
+        """moto's Lambda backend that holds the account's functions in ``region``.
+
+        moto keeps functions in its simple backend when they run without a
+        container, as in the Lab, and in its full one otherwise.
+        """
+        simple = self.backend("awslambda_simple", "lambda_simple_backends", region)
+        if simple.list_functions():
+            return simple
+        full = self.backend("awslambda", "lambda_backends", region)
+        return full if full.list_functions() else simple
+
     # --- IAM entities -------------------------------------------------------
 
     def moto_user(self, name: str) -> Any | None:

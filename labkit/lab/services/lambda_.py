@@ -76,12 +76,33 @@ def function_policy(store: Store, resource: str, action: str) -> tuple[Any, str]
     region = resource.split(":")[3]
     name = resource.split(":function:", 1)[1].split(":", 1)[0]
     try:
-        backend = store.backend("awslambda", "lambda_backends", region)
-        function = backend.get_function(name)
+        function = store.lambda_functions(region).get_function(name)
         policy = function.policy.get_policy()["Policy"]
     except Exception:  # noqa: BLE001 - no such function, or no permissions yet
         return None
+    if isinstance(policy, dict):
+        statements = policy.get("Statement")
+        if isinstance(statements, list):
+            policy = {**policy, "Statement": [_as_lambda_writes(s) for s in statements]}
     return policy, name
+
+
+def _as_lambda_writes(statement: Any) -> Any:
+    """A permission as Lambda writes it in the function's policy: the
+    ``Principal`` AddPermission was given (an account, an ARN, a service)
+    in a policy's principal block (moto keeps the bare string)."""
+    if not isinstance(statement, dict) or not isinstance(statement.get("Principal"), str):
+        return statement
+    given = statement["Principal"]
+    if given == "*":
+        return statement
+    if given.isdigit():
+        block = {"AWS": f"arn:aws:iam::{given}:root"}
+    elif given.startswith("arn:"):
+        block = {"AWS": given}
+    else:
+        block = {"Service": given}
+    return {**statement, "Principal": block}
 
 
 def _check_payload(payload: Any) -> None:
