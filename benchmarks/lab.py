@@ -9,7 +9,11 @@ Run with ``python benchmarks/lab.py``. Prints:
     whole processes, imports included (aim: at most 0.5); and the same two
     inside one warm process;
 (b) one enforced call by a user with several policies, against the same
-    call made as the root user, which skips authorization (aim: at most 1.3).
+    call made as the root user, which skips authorization (aim: at most 1.3);
+(c) the same call by an administrator role's session in a member account of
+    an organization, under SCPs at two levels (root and OU) and RCPs, against
+    the same call in the management account, which no SCP binds (aim: at
+    most 1.5).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
 ROUNDS = 5
 CALLS = 300
 
@@ -135,6 +140,94 @@ def call_costs() -> tuple[float, float]:
         return min(as_user), min(as_root)
 
 
+def _per_call(client: object) -> float:
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(CALLS // ROUNDS):
+            client.list_tables()  # type: ignore[attr-defined]
+        samples.append((time.perf_counter() - start) / (CALLS // ROUNDS))
+    return statistics.median(samples)
+
+
+def guardrail_costs() -> tuple[float, float]:
+    """Median seconds per DynamoDB ListTables by an administrator role's
+    session: (in a member account under SCPs at two levels and RCPs, in the
+    management account, which no SCP binds)."""
+    from labkit import Lab
+
+    deny_regions = {
+        "Effect": "Deny",
+        "NotAction": ["iam:*", "sts:*", "organizations:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+    }
+    perimeter = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-none"}},
+    }
+    with Lab(seed=1) as lab:
+        org = lab.client("organizations")
+        org.create_organization(FeatureSet="ALL")
+        root = org.list_roots()["Roots"][0]["Id"]
+        for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+            org.enable_policy_type(RootId=root, PolicyType=kind)
+        unit = org.create_organizational_unit(ParentId=root, Name="Workloads")
+        unit_id = unit["OrganizationalUnit"]["Id"]
+        member = org.create_account(AccountName="prod", Email="prod@example.com")
+        member_id = member["CreateAccountStatus"]["AccountId"]
+        org.move_account(AccountId=member_id, SourceParentId=root, DestinationParentId=unit_id)
+        for kind, statement in (
+            ("SERVICE_CONTROL_POLICY", deny_regions),
+            ("RESOURCE_CONTROL_POLICY", perimeter),
+        ):
+            made = org.create_policy(
+                Name=kind.lower(),
+                Description="",
+                Type=kind,
+                Content=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+            )
+            org.attach_policy(PolicyId=made["Policy"]["PolicySummary"]["Id"], TargetId=unit_id)
+        iam = lab.client("iam")
+        iam.create_role(
+            RoleName="Admin",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+        iam.attach_role_policy(RoleName="Admin", PolicyArn=ADMINISTRATOR)
+        iam.create_user(UserName="ops")
+        iam.attach_user_policy(UserName="ops", PolicyArn=ADMINISTRATOR)
+        key = iam.create_access_key(UserName="ops")["AccessKey"]
+        ops = lab.session_for_keys(key["AccessKeyId"], key["SecretAccessKey"])
+        home = ops.assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/Admin", RoleSessionName="ops"
+        ).client("dynamodb")
+        away = ops.assume_role(
+            RoleArn=f"arn:aws:iam::{member_id}:role/OrganizationAccountAccessRole",
+            RoleSessionName="ops",
+        ).client("dynamodb")
+        home.list_tables()
+        away.list_tables()
+        in_member, in_management = [], []
+        for _ in range(3):  # interleave, so drift hits both sides alike
+            in_member.append(_per_call(away))
+            in_management.append(_per_call(home))
+        return min(in_member), min(in_management)
+
+
 def main() -> None:
     lab_process = _best(_process(FIRST_CELL))
     moto_process = _best(_process(MOTO_FIRST_CELL))
@@ -151,6 +244,10 @@ def main() -> None:
     print(f"(b) enforced call as a user:  {user * 1e6:7.0f} us")
     print(f"    same call as root:        {root * 1e6:7.0f} us")
     print(f"    ratio: {user / root:.2f}  (aim <= 1.3)")
+    member, management = guardrail_costs()
+    print(f"(c) in a member account, SCPs at two levels: {member * 1e6:7.0f} us")
+    print(f"    in the management account, no SCPs:      {management * 1e6:7.0f} us")
+    print(f"    ratio: {member / management:.2f}  (aim <= 1.5)")
 
 
 if __name__ == "__main__":

@@ -63,12 +63,16 @@ def test_calls_stay_in_process(no_network):
 def test_environment_credentials_are_fake(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALLOOKINGKEY12")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
-    with Lab():
+    with Lab() as lab:
         assert os.environ["AWS_ACCESS_KEY_ID"] == ROOT_ACCESS_KEY_ID
         assert "EXAMPLE" in os.environ["AWS_ACCESS_KEY_ID"]
         assert "AWS_SESSION_TOKEN" not in os.environ
         assert os.environ["AWS_SHARED_CREDENTIALS_FILE"] == os.devnull
-        assert os.environ["MOTO_ACCOUNT_ID"] == "123456789012"
+        # Each call names its account to moto (the Lab's, or a member of its
+        # organization's); one account for the whole process would hide the others.
+        assert "MOTO_ACCOUNT_ID" not in os.environ
+        user = lab.client("iam").create_user(UserName="someone")["User"]
+        assert user["Arn"] == "arn:aws:iam::123456789012:user/someone"
     assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALLOOKINGKEY12"
 
 

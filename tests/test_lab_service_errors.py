@@ -563,7 +563,7 @@ CASES = [
         {},
         "NotImplemented",
         "The Lab's account does not offer Amazon Simple Queue Service; it offers IAM, STS, S3, "
-        "DynamoDB, Lambda, EC2, CloudFormation.",
+        "DynamoDB, Lambda, EC2, CloudFormation, AWS Organizations.",
         501,
     ),
 ]

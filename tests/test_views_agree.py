@@ -7,7 +7,8 @@ signs in on the console and makes real calls; the trail records what AWS's
 authorization decided. The same question is then put to every view: the
 Lab's own ``decide``, the access checker and the access matrix, the policy
 simulator given the call's request context and resource policy, the exercise
-checks and effective access. None may disagree.
+checks, the call asked without making it (``Enforcer.decide_call``) and
+effective access. None may disagree.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 from labkit import Lab
 from labkit.diagrams import grants
-from labkit.exercises.questions import decides
+from labkit.exercises.questions import ApiCall, call_decision, decides
 from labkit.widgets import AccessChecker, AccessMatrix
 
 ACCT = "123456789012"
@@ -58,6 +59,23 @@ CALLS: dict[str, tuple[str, Callable[[Any], Any]]] = {
         ROLE,
         lambda s: s.client("sts").assume_role(RoleArn=ROLE, RoleSessionName="peek"),
     ),
+}
+
+
+# The same calls as the operations and parameters the API receives, for the
+# question "would this call be allowed?" asked without making it.
+API_CALLS: dict[str, ApiCall] = {
+    "iam:ListUsers": ApiCall("iam", "ListUsers"),
+    "iam:GetAccountPasswordPolicy": ApiCall("iam", "GetAccountPasswordPolicy"),
+    "iam:ChangePassword": ApiCall(
+        "iam", "ChangePassword", {"OldPassword": PASSWORD, "NewPassword": PASSWORD}
+    ),
+    "s3:ListAllMyBuckets": ApiCall("s3", "ListBuckets"),
+    "s3:GetObject": ApiCall("s3", "GetObject", {"Bucket": BUCKET, "Key": "a.txt"}),
+    "dynamodb:GetItem": ApiCall(
+        "dynamodb", "GetItem", {"TableName": "orders", "Key": {"order_id": {"S": "1"}}}
+    ),
+    "dynamodb:DescribeTable": ApiCall("dynamodb", "DescribeTable", {"TableName": "orders"}),
 }
 
 
@@ -267,6 +285,9 @@ def test_every_view_agrees_with_the_real_call(lab: Lab, account: dict[str, Any])
             assert _simulated(lab, user, action, resource) == real, f"simulator: {where}"
             check = decides(user, action, resource, real, {"aws:MultiFactorAuthPresent": "false"})
             assert check(lab), f"exercise check: {where}"
+            if action in API_CALLS:  # STS calls are decided only by making them
+                asked = call_decision(lab, principal, API_CALLS[action])
+                assert asked == real, f"the call asked without making it: {where}"
             if effective is not None:
                 star = lab.decide(lab.principal_of(arn), action, "*").allowed
                 if action in effective and effective[action].full:

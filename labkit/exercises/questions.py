@@ -268,26 +268,7 @@ def call_decisions(lab: Lab, principal: Any, call: ApiCall) -> list[tuple[Any, A
     Services whose calls prove something themselves (an MFA code given to
     STS) are not asked this way: checking must not spend a learner's code.
     """
-    from labkit.lab.enforce import requested_region
-    from labkit.lab.services import Asked, service
-
-    rules = service(call.service)
-    if rules is None:
-        raise LookupError(f"The Lab does not offer the service {call.service!r}.")
-    if rules.prepare is not None:
-        raise ValueError(f"{call.service} calls cannot be decided without making them.")
-    region = requested_region(call.service, lab.region)
-    asked = Asked(
-        service=call.service,
-        operation=call.operation,
-        params=call.params,
-        account=lab.account_id,
-        region=region,
-        lookups=lab.store,
-        caller_user=principal.name if principal.type == "User" else None,
-    )
-    decide = lab.account.authorizer.decider(principal, region)
-    return [(target, decide(target)) for target in rules.targets(asked)]
+    return lab.enforcer.decide_call(principal, call.service, call.operation, call.params)
 
 
 def call_decision(lab: Lab, principal: Any, call: ApiCall) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import random
+import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.clock import Clock
@@ -58,11 +60,17 @@ _ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_ACCESS_KEY,
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
-    "MOTO_ACCOUNT_ID": ACCOUNT_ID,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_CONFIG_FILE": os.devnull,
 }
-_REMOVED = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+# MOTO_ACCOUNT_ID would send every account's calls to one: each call says its account.
+_REMOVED = (
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "MOTO_ACCOUNT_ID",
+)
 
 # Console sign-in, in the console's words.
 SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
@@ -94,9 +102,10 @@ class Session:
 
             raise refused()
         creds = self._credentials
-        return self._lab.account.credentials.resolve(
+        _account, principal = self._lab.accounts.resolve(
             creds.get("AccessKeyId"), creds.get("SecretAccessKey"), creds.get("SessionToken")
         )
+        return principal
 
     @property
     def arn(self) -> str:
@@ -214,6 +223,7 @@ class Lab:
         """Seed the randomness and build the account's running parts."""
         from moto.moto_api._internal import mock_random
 
+        from labkit.lab.accounts import Accounts
         from labkit.lab.context import AccountContext
         from labkit.lab.enforce import Enforcer
 
@@ -225,10 +235,21 @@ class Lab:
         if seed is not None:
             mock_random.seed(seed)
         self.random = random.Random(seed)
-        self.account: AccountContext = AccountContext.create(
-            self.account_id, self.region, self.clock, self.random, self.trail, self._retired
-        )
-        self.enforcer = Enforcer(self.account, lambda: not self.closed)
+
+        def make(account_id: str, accounts: Accounts) -> AccountContext:
+            return AccountContext.create(
+                account_id,
+                self.region,
+                self.clock,
+                self.random,
+                self.trail,
+                self._retired,
+                accounts,
+            )
+
+        self.accounts = Accounts(self.account_id, make)
+        self.account: AccountContext = self.accounts.home
+        self.enforcer = Enforcer(self.account, lambda: not self.closed, self.accounts)
         self._twins = {}
 
     def reset(self) -> None:
@@ -238,7 +259,8 @@ class Lab:
         """
         self._check_open()
         self._stop_servers()
-        self.account.credentials.retire_all()
+        for made in self.accounts.made():
+            made.credentials.retire_all()
         self._mock.reset()
         self.trail.clear()
         self.clock = Clock()
@@ -254,7 +276,8 @@ class Lab:
         self.closed = True
         try:
             self._stop_servers()
-            self.account.credentials.retire_all()
+            for made in self.accounts.made():
+                made.credentials.retire_all()
             self._mock.stop()
         finally:
             from labkit.lab import s3, seal
@@ -443,8 +466,13 @@ class Lab:
         password: str,
         mfa_code: str | None = None,
         new_password: str | None = None,
+        account: str | None = None,
     ) -> Session:
         """Sign in to the console as an IAM user, as the sign-in page checks it.
+
+        ``account`` is the id or alias of the account the user belongs to, as
+        typed on AWS's sign-in page: by default the Lab's own; a member account
+        of its organization otherwise.
 
         Raises :class:`SignInError` with the console's words for a wrong name
         or password, a missing or wrong MFA code. When the console asks for a
@@ -457,29 +485,40 @@ class Lab:
         from labkit.lab.passwords import PasswordChangeRequired, change_at_sign_in
 
         self._check_open()
-        user = self.backend.users.get(user_name)
-        if user is None or not user.password:
+        home = self._account_named(account)
+        user = home.backend.users.get(user_name) if home is not None else None
+        if home is None or user is None or not user.password:
             raise SignInError(SIGN_IN_FAILED)
         change_required: PasswordChangeRequired | None = None
         try:
-            self.passwords.check_sign_in(user_name, password)
+            home.passwords.check_sign_in(user_name, password)
         except PasswordChangeRequired as error:  # asked for after the MFA step
             change_required = error
         mfa_at = None
-        if self.mfa.devices_for_user(user_name):  # a code from any of them signs in
+        if home.mfa.devices_for_user(user_name):  # a code from any of them signs in
             if not mfa_code:
                 raise SignInError(MFA_REQUIRED)
-            if self.mfa.verify_for_user(user_name, str(mfa_code)) is None:
+            if home.mfa.verify_for_user(user_name, str(mfa_code)) is None:
                 raise SignInError(SIGN_IN_FAILED)
             mfa_at = self.clock.time()
         if change_required is not None and new_password is None:
             raise change_required
         principal = Principal.user(user, mfa_at=mfa_at, console=True)
-        credentials = self.account.credentials.issue(principal)
+        credentials = home.credentials.issue(principal)
         credentials.pop("Expiration")
         session = Session(self, credentials)
         change_at_sign_in(session, change_required, password, new_password)
         return session
+
+    def _account_named(self, account: str | None) -> AccountContext | None:
+        """The Lab's account with this id or alias (its own by default), or None."""
+        if account is None:
+            return self.account
+        for account_id in self.accounts:
+            home = self.accounts[account_id]
+            if account in (account_id, *home.backend.account_aliases):
+                return home
+        return None
 
     def service_session(self, service: str, role: str, session_name: str | None = None) -> Session:
         """A session for ``role`` as the AWS ``service`` assumes it for you.
@@ -622,19 +661,30 @@ def _aws_policy_id() -> str:
 
 
 def _install_aws_ids() -> None:
-    """Make moto's IAM hand out AWS-shaped ids until :func:`_remove_aws_ids`."""
+    """Make moto's IAM hand out AWS-shaped ids, and date what it makes by the
+    Lab's clock, until :func:`_remove_aws_ids`."""
     import moto.iam.models as models
 
     if _MOTO_ID_FUNCTIONS:  # already installed
         return
     _MOTO_ID_FUNCTIONS["random_resource_id"] = models.random_resource_id
     _MOTO_ID_FUNCTIONS["random_policy_id"] = models.random_policy_id
+    _MOTO_ID_FUNCTIONS["utcnow"] = models.utcnow
     models.random_resource_id = _aws_resource_id  # type: ignore[assignment]
     models.random_policy_id = _aws_policy_id  # type: ignore[assignment]
+    # IAM's dates (CreateDate, an access key's LastUsedDate, ...) by the Lab's clock.
+    models.utcnow = _lab_utcnow  # type: ignore[assignment]
+
+
+def _lab_utcnow() -> datetime:
+    """Now by the open Lab's clock, as moto's naive UTC ``datetime``."""
+    lab = active_lab()
+    moment = lab.clock.time() if lab is not None else time.time()
+    return datetime.fromtimestamp(moment, UTC).replace(tzinfo=None)
 
 
 def _remove_aws_ids() -> None:
-    """Give moto back its own id functions."""
+    """Give moto back its own id and time functions."""
     import moto.iam.models as models
 
     for name, function in _MOTO_ID_FUNCTIONS.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labkit.lab.authorize import Authorizer
 from labkit.lab.clock import Clock
@@ -22,6 +22,9 @@ from labkit.lab.passwords import Passwords
 from labkit.lab.store import Store
 from labkit.lab.trail import Trail
 from labkit.policy_source import PolicySource
+
+if TYPE_CHECKING:
+    from labkit.lab.accounts import Accounts
 
 
 @dataclass
@@ -40,6 +43,8 @@ class AccountContext:
     authorizer: Authorizer
     trail: Trail
     root: Principal
+    # Every account of the Lab (its organization's members), when this is one of several.
+    accounts: Accounts | None = None
 
     @classmethod
     def create(
@@ -50,6 +55,7 @@ class AccountContext:
         rng: random.Random,
         trail: Trail | None = None,
         retired: set[str] | None = None,
+        accounts: Accounts | None = None,
     ) -> AccountContext:
         """A fresh context over moto's state for ``account_id``; ``retired``
         holds key ids that must never be issued again."""
@@ -66,9 +72,10 @@ class AccountContext:
             credentials=Credentials(store, clock, rng, root, retired),
             mfa=MFA(store, clock, rng),
             passwords=Passwords(store, clock),
-            authorizer=Authorizer(store, policies, clock),
+            authorizer=Authorizer(store, policies, clock, accounts),
             trail=trail if trail is not None else Trail(),
             root=root,
+            accounts=accounts,
         )
 
     @property

@@ -25,12 +25,16 @@ _DENIAL_POLICY = {
     "session": "a session policy",
     # A role's trust policy is the role's resource-based policy.
     "trust": "a resource-based policy",
+    "scp": "a service control policy",
+    "rcp": "a resource control policy",
 }
 _MISSING_POLICY = {
     "identity": "identity-based policy",
     "resource": "resource-based policy",
     "boundary": "permissions boundary",
     "session": "session policy",
+    "scp": "service control policy",
+    "rcp": "resource control policy",
 }
 
 # Policy types whose explicit denials AWS names by the denying policy's ARN.

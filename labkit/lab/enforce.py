@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -51,6 +51,7 @@ from labkit.policy.model import ALLOWED, Decision
 from labkit.policy_source import UnreadablePolicy
 
 if TYPE_CHECKING:
+    from labkit.lab.accounts import Accounts
     from labkit.lab.context import AccountContext
     from labkit.lab.identities import Principal
 
@@ -192,10 +193,26 @@ Answer = tuple[_Http, dict[str, Any]] | None
 class Enforcer:
     """Runs every call of an account's clients through AWS's checks."""
 
-    def __init__(self, account: AccountContext, is_open: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        account: AccountContext,
+        is_open: Callable[[], bool],
+        accounts: Accounts | None = None,
+    ) -> None:
         self.account = account
         self._is_open = is_open
         self._ids = 0
+        # The Lab's other accounts: a caller acts in the account its keys belong to.
+        self._accounts = accounts
+
+    def home_of(self, principal: Principal) -> AccountContext:
+        """The account ``principal`` belongs to and acts in."""
+        if self._accounts is None or principal.account == self.account.account_id:
+            return self.account
+        try:
+            return self._accounts[principal.account]
+        except KeyError:
+            return self.account
 
     # --- clients --------------------------------------------------------------
 
@@ -211,6 +228,7 @@ class Enforcer:
         events.register("after-call.*.*", self._on_response)
         events.register("after-call-error.*.*", self._on_error)
         events.register("before-parse.*.*", _xml_safe, unique_id="labkit-xml-safe")
+        events.register("before-sign.*.*", self._to_account, unique_id="labkit-account")
         client._labkit_enforcer = self
         return client
 
@@ -223,6 +241,8 @@ class Enforcer:
                 "MissingAuthenticationToken", "Request is missing Authentication Token", 403
             )
         frozen = credentials.get_frozen_credentials()
+        if self._accounts is not None:
+            return self._accounts.resolve(frozen.access_key, frozen.secret_key, frozen.token)[1]
         return self.account.credentials.resolve(frozen.access_key, frozen.secret_key, frozen.token)
 
     def new_request_id(self) -> str:
@@ -254,6 +274,13 @@ class Enforcer:
             and not params.get("UserName")
         ):
             params["UserName"] = caller.name  # type: ignore[union-attr]
+
+    def _to_account(self, request: Any, **_: Any) -> None:
+        """Send a member account's call to moto's state for that account."""
+        pending: _Pending | None = getattr(request, "context", {}).get(_PENDING)
+        principal = pending.principal if pending is not None else None
+        if principal is not None and principal.account != self.account.account_id:
+            request.headers["x-moto-account-id"] = self.home_of(principal).account_id
 
     def _on_call(self, model: Any, context: dict[str, Any], params: Any = None, **_: Any) -> Answer:
         unsendable = _unsendable(params)
@@ -307,7 +334,8 @@ class Enforcer:
             self._undo_creates(pending)  # moto may refuse after creating (CreateBucket's ACL)
         rules = pending.rules if pending is not None else None
         if status < 300 and rules is not None and rules.changes_policies(model.name):
-            self.account.store.changed()
+            home = self.home_of(pending.principal) if pending.principal else self.account
+            home.store.changed()
 
     def _on_error(self, exception: Exception, context: dict[str, Any], **_: Any) -> None:
         from labkit.lab.seal import internal_failure
@@ -379,12 +407,13 @@ class Enforcer:
         assert rules is not None and principal is not None
         try:
             if rules.prepare is not None:
-                proven = rules.prepare(self.account, principal, pending.operation, pending.params)
+                proven = rules.prepare(
+                    self.home_of(principal), principal, pending.operation, pending.params
+                )
                 if proven is not None:
                     principal = pending.principal = proven
             found = rules.targets(self._asked(pending))
-            for target in found:
-                decision = self.account.authorizer.decide(principal, target, pending.region)
+            for target, decision in self._decisions(principal, found, pending.region):
                 if not decision.allowed:
                     return self._deny(pending, context, principal, target, decision)
         except AwsError as error:
@@ -398,12 +427,13 @@ class Enforcer:
         rules, principal = pending.rules, pending.principal
         assert rules is not None and principal is not None
         try:
+            home = self.home_of(principal)
             if rules.validate is not None:
-                rules.validate(self.account, pending.operation, pending.params)
+                rules.validate(home, pending.operation, pending.params)
             handler = rules.handlers.get(pending.operation)
             if handler is not None:
                 call = Call(
-                    self.account, principal, pending.prefix, pending.operation, dict(pending.params)
+                    home, principal, pending.prefix, pending.operation, dict(pending.params)
                 )
                 result = handler(call)
                 if result is not None:
@@ -430,18 +460,62 @@ class Enforcer:
 
     # --- helpers --------------------------------------------------------------
 
+    def decide_call(
+        self,
+        principal: Principal,
+        service_prefix: str,
+        operation: str,
+        params: Mapping[str, Any],
+        region: str | None = None,
+    ) -> list[tuple[Target, Decision]]:
+        """Every authorization a call by ``principal`` needs, each with the
+        decision enforcement gives it, in the order enforcement asks them;
+        the call is refused at the first one denied. Nothing is called.
+
+        Raises ``LookupError`` for a service the Lab does not offer and
+        ``ValueError`` for calls whose input proves something (an MFA code
+        given to STS), which only making them can decide.
+        """
+        rules = service(service_prefix)
+        if rules is None:
+            raise LookupError(f"The Lab does not offer the service {service_prefix!r}.")
+        if rules.prepare is not None:
+            raise ValueError(f"{service_prefix} calls cannot be decided without making them.")
+        where = requested_region(service_prefix, region or self.account.region)
+        asked = self._asked_for(principal, service_prefix, operation, params, where)
+        return list(self._decisions(principal, rules.targets(asked), where))
+
+    def _decisions(
+        self, principal: Principal, targets: list[Target], region: str
+    ) -> Iterator[tuple[Target, Decision]]:
+        """Each target with its decision, asked one after another, as a call needs them."""
+        decide = self.home_of(principal).authorizer.decider(principal, region)
+        for target in targets:
+            yield target, decide(target)
+
     def _asked(self, pending: _Pending) -> Asked:
-        principal = pending.principal
+        assert pending.principal is not None
+        return self._asked_for(
+            pending.principal, pending.prefix, pending.operation, pending.params, pending.region
+        )
+
+    def _asked_for(
+        self,
+        principal: Principal,
+        prefix: str,
+        operation: str,
+        params: Mapping[str, Any],
+        region: str,
+    ) -> Asked:
+        home = self.home_of(principal)
         return Asked(
-            service=pending.prefix,
-            operation=pending.operation,
-            params=pending.params,
-            account=self.account.account_id,
-            region=pending.region,
-            lookups=self.account.store,
-            caller_user=principal.name
-            if principal is not None and principal.type == "User"
-            else None,
+            service=prefix,
+            operation=operation,
+            params=params,
+            account=home.account_id,
+            region=region,
+            lookups=home.store,
+            caller_user=principal.name if principal.type == "User" else None,
         )
 
     def _deny(
@@ -532,10 +606,12 @@ class Enforcer:
         found: dict[str, Any] = {}
         rules = pending.rules
         assert rules is not None
+        principal = pending.principal
+        owner = (self.home_of(principal) if principal is not None else self.account).account_id
         for module, backends, attribute in rules.registries:
             region = pending.region if rules.regional else "aws"
             try:
-                backend = getattr(import_module(module), backends)[self.account.account_id][region]
+                backend = getattr(import_module(module), backends)[owner][region]
             except (KeyError, ImportError):
                 continue
             registry = getattr(backend, attribute, None)
@@ -553,7 +629,7 @@ class Enforcer:
     def decider(self, principal: Principal) -> Callable[[str, str], Decision]:
         """:meth:`decide` for one caller and many ``(action, resource)``
         requests: the caller's policies and context are read once."""
-        decide = self.account.authorizer.decider(principal)
+        decide = self.home_of(principal).authorizer.decider(principal)
         session_name = principal.session_name or principal.name
 
         def run(action: str, resource: str = "*") -> Decision:

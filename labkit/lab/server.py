@@ -570,7 +570,7 @@ class _Endpoint:
 
         refusal: str | None = None
         try:
-            secret = self._lab.account.credentials.secret_for(signed.key_id, signed.token)
+            secret = self._lab.accounts.secret_for(signed.key_id, signed.token)
         except AwsError as error:
             refusal, secret = error.code, ""
         if refusal is None and not hmac.compare_digest(

@@ -94,10 +94,16 @@ def simulate_principal_policy(account: AccountContext, params: dict[str, Any]) -
         trust = bool(actions) and all(a.lower().startswith("sts:assumerole") for a in actions)
         kind = "trust" if trust else "resource"
         resource_policy = _parse(params["ResourcePolicy"], kind, "ResourcePolicy", "resource")
+    # In a member account the organization's SCPs take part, as in AWS's simulator.
+    organization = account.accounts.organization if account.accounts is not None else None
+    scps = organization.scps_for(account.account_id, entity.arn, None) if organization else ()
+    if scps and caller_arn is None:
+        caller_arn = entity.arn  # SCPs bind the role itself, whoever would assume it
     response = simulate(
         policies,
         list(params.get("ActionNames") or ()),
         params.get("ResourceArns"),
+        scps=scps,
         boundaries=boundaries,
         resource_policy=resource_policy,
         resource_owner=params.get("ResourceOwner") or account.account_id,

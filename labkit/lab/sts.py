@@ -221,8 +221,12 @@ def assume_role(call: Call) -> dict[str, Any]:
     ``sts:TagSession``, ``sts:SetSourceIdentity``) against the role's trust
     policy and its own policies.
     """
-    account, caller, params = call.account, call.principal, call.params
+    caller, params = call.principal, call.params
     role_arn: str = params["RoleArn"]
+    # The role's own account issues its sessions, in this account or another.
+    account = call.account
+    if account.accounts is not None:
+        account = account.accounts.owner_of(role_arn, account)
     session_name: str = params["RoleSessionName"]
     if len(session_name) > 64:
         raise _validation(

@@ -107,7 +107,7 @@ class Service:
 
 
 # The services the Lab offers, by module, in the order a learner meets them.
-MODULES = ("iam", "sts", "s3", "dynamodb", "lambda_", "ec2", "cloudformation")
+MODULES = ("iam", "sts", "s3", "dynamodb", "lambda_", "ec2", "cloudformation", "organizations")
 
 
 @cache
