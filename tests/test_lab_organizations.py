@@ -396,3 +396,16 @@ def test_a_bucket_in_another_account_needs_both_sides(org: Org) -> None:
     assert body == b"total,42\n"
     code, _ = error_of(analyst.delete_object, Bucket="shared-reports", Key="q3.csv")
     assert code == "AccessDenied"
+
+
+def test_views_decide_a_member_principal_as_its_calls_are_decided(org: Org) -> None:
+    """``lab.principal_of`` and ``lab.decide`` reach member accounts' principals."""
+    org.enable()
+    org.scp("no-s3", {"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+    role = org.lab.principal_of(org.role_arn())
+    assert role.arn == f"arn:aws:sts::{org.dev}:assumed-role/{ACCESS_ROLE}/{role.session_name}"
+    decided = org.lab.decide(role, "s3:ListAllMyBuckets")
+    assert (decided.decision, decided.denied_by) == ("explicitDeny", "scp")
+    assert org.lab.decide(role, "iam:ListUsers", f"arn:aws:iam::{org.dev}:user/").allowed
+    real = attempt(org.member_admin().client("s3").list_buckets)
+    assert not real.ok

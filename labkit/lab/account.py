@@ -390,11 +390,12 @@ class Lab:
 
         now = self.clock.time()
         mfa_at = now if mfa else None
-        user = self.store.moto_user(arn.rsplit("/", 1)[-1]) if ":user/" in arn else None
+        home = self.accounts.owner_of(arn, self.account)  # a member account's, too
+        user = home.store.moto_user(arn.rsplit("/", 1)[-1]) if ":user/" in arn else None
         if user is not None and user.arn == arn:
             principal = Principal.user(user, mfa_at=mfa_at, console=console or mfa)
-            return self.account.credentials.current_user(principal)
-        role = self.store.moto_role(arn) if ":role/" in arn else None
+            return home.credentials.current_user(principal)
+        role = home.store.moto_role(arn) if ":role/" in arn else None
         if role is None:
             raise LookupError(f"No user or role {arn} in the account.")
         return Principal.role_session(
@@ -402,7 +403,7 @@ class Lab:
             SESSION_NAME,
             expires_at=now + 3600,
             mfa_at=mfa_at,
-            tags=self.store.tags_of(role.arn),
+            tags=home.store.tags_of(role.arn),
         )
 
     def decide(self, principal: Principal, action: str, resource: str = "*") -> Decision:
