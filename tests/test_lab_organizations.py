@@ -120,6 +120,9 @@ def test_keys_made_in_a_member_act_there(org: Org) -> None:
     assert message.startswith(f"User: arn:aws:iam::{org.dev}:user/alice is not authorized")
     console = org.lab.sign_in("alice", "Member-Pass-2026", account=org.dev)
     assert console.arn == alice.arn
+    iam.create_account_alias(AccountAlias="acme-dev")
+    for where in ("acme-dev", "https://acme-dev.signin.aws.amazon.com/console"):
+        assert org.lab.sign_in("alice", "Member-Pass-2026", account=where).arn == alice.arn
     with pytest.raises(Exception, match="incorrect"):
         org.lab.sign_in("alice", "Member-Pass-2026")  # not a user of the Lab's own account
 

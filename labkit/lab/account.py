@@ -472,8 +472,8 @@ class Lab:
         """Sign in to the console as an IAM user, as the sign-in page checks it.
 
         ``account`` is the id or alias of the account the user belongs to, as
-        typed on AWS's sign-in page: by default the Lab's own; a member account
-        of its organization otherwise.
+        typed on AWS's sign-in page, or the account's sign-in URL: by default
+        the Lab's own; a member account of its organization otherwise.
 
         Raises :class:`SignInError` with the console's words for a wrong name
         or password, a missing or wrong MFA code. When the console asks for a
@@ -512,9 +512,16 @@ class Lab:
         return session
 
     def _account_named(self, account: str | None) -> AccountContext | None:
-        """The Lab's account with this id or alias (its own by default), or None."""
+        """The Lab's account with this id or alias, or named by its sign-in URL
+        (``https://ID_OR_ALIAS.signin.aws.amazon.com/console``); the Lab's own
+        by default; None for none of them."""
         if account is None:
             return self.account
+        if account.startswith("https://"):
+            from urllib.parse import urlsplit
+
+            host = urlsplit(account).hostname or ""
+            account = host.removesuffix(".signin.aws.amazon.com")
         for account_id in self.accounts:
             home = self.accounts[account_id]
             if account in (account_id, *home.backend.account_aliases):
