@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from labkit.lab.account import Lab
     from labkit.lab.errors import AwsError, SignInError
+    from labkit.lab.passwords import PasswordChangeRequired, PasswordNotChanged
 
 _LAZY = {
     "Lab": "labkit.lab.account",
@@ -18,6 +19,8 @@ _LAZY = {
     "attempt": "labkit.outcome",
     "Authenticator": "labkit.lab.mfa",
     "Outcome": "labkit.outcome",
+    "PasswordChangeRequired": "labkit.lab.passwords",
+    "PasswordNotChanged": "labkit.lab.passwords",
 }
 
 
@@ -37,4 +40,13 @@ def load_ipython_extension(ipython: Any) -> None:
     register(ipython)
 
 
-__all__ = ["Authenticator", "AwsError", "Lab", "Outcome", "SignInError", "attempt"]
+__all__ = [
+    "Authenticator",
+    "AwsError",
+    "Lab",
+    "Outcome",
+    "PasswordChangeRequired",
+    "PasswordNotChanged",
+    "SignInError",
+    "attempt",
+]

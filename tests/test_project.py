@@ -216,3 +216,11 @@ def test_binder_post_build_applies_the_course_settings() -> None:
     assert "jupyter/overrides.json" in post_build
     assert (ROOT / "jupyter" / "overrides.json").exists()
     assert os.access(ROOT / "postBuild", os.X_OK)
+
+
+def test_binder_builds_the_learner_edition_its_badge_opens() -> None:
+    post_build = (ROOT / "postBuild").read_text()
+    assert "scripts/build_student.py notebooks student" in post_build
+    readme = (ROOT / "README.md").read_text()
+    badges = re.findall(r"\(https://mybinder\.org/v2/[^)]*\)", readme)
+    assert any("urlpath=lab/tree/student/00-welcome.ipynb" in badge for badge in badges)

@@ -50,6 +50,17 @@ def test_each_cell_shows_a_decision(lab) -> None:
     assert len(colours) == 2  # allowed and implicit deny look different
 
 
+def test_its_summary_says_the_grid_in_words(lab) -> None:
+    matrix = AccessMatrix(lab, actions=ACTIONS)
+    lines = matrix.summary().splitlines()
+    assert lines[0] == "Access matrix: 2 principals × 3 actions, 3 of 6 allowed"
+    assert "  role Admin: allowed s3:GetObject, iam:CreateUser; denied iam:DeleteUser" in lines
+    assert "  user reader: allowed s3:GetObject; denied iam:DeleteUser, iam:CreateUser" in lines
+    bundle = matrix._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["text/plain"].startswith("Access matrix: 2 principals")
+
+
 def test_the_default_grid_is_every_principal_by_common_actions(lab) -> None:
     matrix = AccessMatrix(lab)
     assert len(matrix._rows) == 2

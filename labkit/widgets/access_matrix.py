@@ -12,6 +12,7 @@ from labkit.widgets._common import (
     COMMON_ACTIONS,
     DECISION_LOOKS,
     UNKNOWN_LOOK,
+    Summarized,
     badge,
     describe_error,
     escape,
@@ -114,7 +115,19 @@ _TABLE_STYLE = (
 )
 
 
-class AccessMatrix(widgets.VBox):
+# How many rows the plain-text summary lists.
+SUMMARY_ROWS = 10
+
+
+def _is_allowed(name: str) -> bool:
+    return name == "allowed"
+
+
+def _is_denied(name: str) -> bool:
+    return name in ("explicitDeny", "implicitDeny")
+
+
+class AccessMatrix(Summarized, widgets.VBox):
     """A grid of principals (rows) and actions (columns); each cell shows
     allowed, explicit deny or implicit deny. Click a cell for the reasons.
 
@@ -255,6 +268,30 @@ class AccessMatrix(widgets.VBox):
             self.explanation.value = problem(f"No cell for {principal} and {action}.")
             return
         self._explain(*found)
+
+    def summary(self) -> str:
+        """The grid in words: how many cells allow, then each row's allowed
+        and denied actions (the first rows of a large grid)."""
+        shown = [row for row in self._shown if row is not None]
+        allowed = sum(name == "allowed" for row in shown for name in row)
+        cells = len(self._rows) * len(self.actions)
+        lines = [
+            f"Access matrix: {len(self._rows)} principals × {len(self.actions)} actions, "
+            f"{allowed} of {cells} allowed"
+        ]
+        for choice, row in list(zip(self._rows, self._shown, strict=False))[:SUMMARY_ROWS]:
+            if row is None:
+                continue
+            pairs = list(zip((a for a, _ in self.actions), row, strict=False))
+            said = [
+                f"{word} {', '.join(a for a, n in pairs if test(n))}"
+                for word, test in (("allowed", _is_allowed), ("denied", _is_denied))
+                if any(test(n) for _, n in pairs)
+            ]
+            lines.append(f"  {choice.label}: " + "; ".join(said))
+        if len(self._rows) > SUMMARY_ROWS:
+            lines.append(f"  … and {len(self._rows) - SUMMARY_ROWS} more principals")
+        return "\n".join(lines)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # Displaying the matrix again shows the Lab as it is now.
