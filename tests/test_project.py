@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -224,3 +225,15 @@ def test_binder_builds_the_learner_edition_its_badge_opens() -> None:
     readme = (ROOT / "README.md").read_text()
     badges = re.findall(r"\(https://mybinder\.org/v2/[^)]*\)", readme)
     assert any("urlpath=lab/tree/student/00-welcome.ipynb" in badge for badge in badges)
+
+
+def test_the_workshop_timings_are_the_notebooks_own() -> None:
+    """Each notebook says how long it takes; the instructors' table says the same."""
+    table = (ROOT / "docs" / "workshop.md").read_text()
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        intro = "".join(json.loads(notebook.read_text())["cells"][0]["source"])
+        said = re.search(r"(\d+)\s*min", intro)
+        assert said, f"{notebook.name} does not say how long it takes"
+        row = re.search(rf"^\| `{re.escape(notebook.stem)}` \|.*\| (\d+) min \|$", table, re.M)
+        assert row, f"docs/workshop.md has no timing for {notebook.stem}"
+        assert row.group(1) == said.group(1), notebook.name
