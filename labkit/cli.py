@@ -39,6 +39,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shlex
 import sys
 import tempfile
@@ -332,8 +333,13 @@ def _cli_environment(lab: Lab, words: list[str]) -> Iterator[None]:
         "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",  # never ask an instance for credentials
     }
-    saved = {name: os.environ.get(name) for name in wanted}
+    # The Lab's region stands in for a profile's only where the profile names none:
+    # the environment would outrank what `aws configure set region` wrote.
+    unset = _REGION_VARIABLES if _profile_region(home, words) else ()
+    saved = {name: os.environ.get(name) for name in (*wanted, *unset)}
     os.environ.update(wanted)
+    for name in unset:
+        os.environ.pop(name, None)
     try:
         yield
     finally:
@@ -343,6 +349,25 @@ def _cli_environment(lab: Lab, words: list[str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+_REGION_VARIABLES = ("AWS_DEFAULT_REGION", "AWS_REGION")
+
+
+def _profile_region(home: str, words: list[str]) -> str | None:
+    """The region the profile a command names has in the CLI's config file."""
+    import configparser
+
+    profile = next((words[i + 1] for i, word in enumerate(words[:-1]) if word == "--profile"), None)
+    if profile is None:
+        return None
+    config = configparser.RawConfigParser()
+    try:
+        config.read(os.path.join(home, "config"))
+    except configparser.Error:
+        return None
+    section = "default" if profile == "default" else f"profile {profile}"
+    return config.get(section, "region", fallback=None)
 
 
 class _Capture(io.TextIOWrapper):
@@ -468,8 +493,21 @@ def _expand(shell: Any, text: str) -> str:
 
     try:
         return str(DollarFormatter().vformat(text, args=[], kwargs=dict(shell.user_ns)))
-    except Exception:  # noqa: BLE001 - as IPython: no expansion, not an error
-        return text
+    except Exception:  # noqa: BLE001 - braces that are not all variables: one at a time
+        return _BRACED.sub(lambda found: _value_or_text(shell, found), text)
+
+
+# A {name} or {expression} as IPython expands it; JSON and JMESPath braces
+# (with quotes or a colon inside) are left as written.
+_BRACED = re.compile(r"\{([^{}:\"']+)\}")
+
+
+def _value_or_text(shell: Any, found: re.Match[str]) -> str:
+    """The value of a braced notebook expression, or the text as written."""
+    try:
+        return str(eval(found.group(1), shell.user_ns))  # noqa: S307 - the learner's own notebook
+    except Exception:  # noqa: BLE001 - not an expression of the notebook: kept as text
+        return found.group(0)
 
 
 def register(ipython: Any) -> None:

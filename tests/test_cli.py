@@ -256,6 +256,20 @@ def test_profiles_live_in_the_labs_own_files(lab: Lab) -> None:
     assert cli.run("sts get-caller-identity --profile dev").json()["Arn"].endswith(":user/dev")
 
 
+def test_a_profiles_own_region_is_the_one_it_uses(lab: Lab) -> None:
+    """``aws configure set region`` takes effect, as on a learner's machine;
+    a profile without one uses the Lab's region."""
+    key = keys(lab, "dev")
+    profile("dev", key["AccessKeyId"], key["SecretAccessKey"])
+    cli.run("configure set region eu-west-1 --profile dev")
+    listed = cli.run("configure list --profile dev").stdout
+    region = next(line.split() for line in listed.splitlines() if line.split()[:1] == ["region"])
+    assert region[1:3] == ["eu-west-1", "config-file"]
+    assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"  # the Lab's, between commands
+    root = cli.run("configure list").stdout
+    assert any(line.split()[:2] == ["region", "us-east-1"] for line in root.splitlines())
+
+
 def test_the_cli_files_go_when_the_lab_closes() -> None:
     with Lab(seed=1) as lab:
         cli.run("configure set region eu-west-1 --profile elsewhere")
@@ -453,6 +467,26 @@ iam list-groups
     assert isinstance(results, cli.CliResults)
     assert results.status == 255 and len(results) == 5
     assert [result.status for result in results] == [0, 0, 0, 0, 255]
+
+
+def test_a_variable_beside_json_and_jmespath_braces(
+    lab: Lab, shell: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``{name}`` is expanded even where a JSON document or a JMESPath
+    projection in the same command has braces of its own."""
+    shell.user_ns["who"] = "analyst"
+    cell = """%%aws --output text
+iam create-user --user-name {who} --query User.UserName
+iam put-user-policy --user-name {who} --policy-name read --policy-document \\
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Get*",
+    "Resource": "*"}]}'
+iam list-users --query "Users[].{N: UserName}"
+"""
+    shell.run_cell(cell, store_history=True)
+    printed = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("Out[")]
+    assert printed == ["analyst", "analyst"]
+    assert lab.client("iam").list_user_policies(UserName="analyst")["PolicyNames"] == ["read"]
+    assert cli.last_status == 0
 
 
 def test_split_commands() -> None:
