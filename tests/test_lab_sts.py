@@ -467,3 +467,40 @@ def test_assume_role_with_a_wrong_code(lab: Lab) -> None:
         "MultiFactorAuthentication failed with invalid MFA one time pass code.",
         403,
     )
+
+
+def test_revoking_a_roles_older_sessions(lab: Lab) -> None:
+    """Requests signed with temporary credentials carry aws:TokenIssueTime,
+    which is how "Revoke active sessions" ends a role's older sessions: an
+    inline Deny for tokens issued before a moment. Long-term keys carry none.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-tokenissuetime
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html
+    """
+    from labkit.lab.actions import Target
+
+    cto = keys_for(lab, CTO)
+    assert "aws:tokenissuetime" not in lab.account.authorizer.request(
+        cto.principal, Target("iam:ListUsers", "*")
+    ).context
+    older = cto.assume_role(RoleArn=ADMIN_ROLE_ARN, RoleSessionName="older")
+    assert older.client("iam").list_users()["Users"]
+    lab.clock.advance(60)
+    revoke = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2023-11-14T22:14:00Z"}},
+            }
+        ],
+    }
+    lab.client("iam").put_role_policy(
+        RoleName=CTO_ROLE, PolicyName="AWSRevokeOlderSessions", PolicyDocument=json.dumps(revoke)
+    )
+    with pytest.raises(ClientError) as raised:
+        older.client("iam").list_users()
+    assert error_of(raised)[0] == "AccessDenied"
+    newer = cto.assume_role(RoleArn=ADMIN_ROLE_ARN, RoleSessionName="newer")
+    assert newer.client("iam").list_users()["Users"]

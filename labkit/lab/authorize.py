@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # Resources whose tags are aws:ResourceTag/... and iam:ResourceTag/... keys.
 _IAM_TAGGED = "arn:aws:iam::"
 # A caller's moments, which a decision reads only as an age or a yes/no.
-_WHEN = frozenset({"mfa_at", "expires_at"})
+_WHEN = frozenset({"mfa_at", "expires_at", "issued_at"})
 
 
 class Authorizer:

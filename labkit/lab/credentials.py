@@ -149,6 +149,9 @@ class Credentials:
         token = "IQoJb3JpZ2luX2VjE" + "".join(
             self._random.choices(string.ascii_letters + string.digits + "+/", k=340)
         )
+        if principal.issued_at is None:
+            # Requests signed with temporary credentials carry aws:TokenIssueTime.
+            principal = replace(principal, issued_at=self._clock.time())
         self._temporary[key] = _Issued(secret, token, principal)
         expires = principal.expires_at
         if expires is None:

@@ -35,6 +35,8 @@ class Principal:
     # Credentials from GetSessionToken: AWS limits what they may call (no IAM
     # without MFA; of STS only AssumeRole and GetCallerIdentity).
     session_token: bool = False
+    # When its temporary credentials were issued (aws:TokenIssueTime).
+    issued_at: float | None = None
 
     @classmethod
     def root(cls, account: str) -> Principal:
@@ -108,6 +110,10 @@ class Principal:
         }
         if self.type == "User":
             context["aws:username"] = self.name
+        if self.issued_at is not None:
+            context["aws:TokenIssueTime"] = datetime.fromtimestamp(
+                self.issued_at, UTC
+            ).strftime("%Y-%m-%dT%H:%M:%SZ")
         if self.mfa_at is not None:
             context["aws:MultiFactorAuthPresent"] = "true"
             context["aws:MultiFactorAuthAge"] = str(max(0, int(now - self.mfa_at)))
