@@ -412,3 +412,51 @@ def test_views_decide_a_member_principal_as_its_calls_are_decided(org: Org) -> N
     assert org.lab.decide(role, "iam:ListUsers", f"arn:aws:iam::{org.dev}:user/").allowed
     real = attempt(org.member_admin().client("s3").list_buckets)
     assert not real.ok
+
+
+def test_account_aliases_are_unique_across_accounts(org: Org) -> None:
+    """https://docs.aws.amazon.com/signin/latest/userguide/CreateAccountAlias.html"""
+    org.member_admin().client("iam").create_account_alias(AccountAlias="acme")
+    code, message = error_of(org.lab.client("iam").create_account_alias, AccountAlias="acme")
+    assert (code, message) == ("EntityAlreadyExists", "The account alias acme already exists.")
+    org.lab.client("iam").create_account_alias(AccountAlias="acme-management")
+
+
+def test_leaving_the_organization(org: Org) -> None:
+    """A member may call LeaveOrganization (an SCP can stop it); an account the
+    organization created lacks a standalone account's details, and the
+    management account cannot leave at all.
+    https://docs.aws.amazon.com/organizations/latest/APIReference/API_LeaveOrganization.html
+    """
+    member = org.member_admin().client("organizations")
+    code, message = error_of(member.leave_organization)
+    assert code == "ConstraintViolationException"
+    assert "phone verification" in message
+    decided = org.lab.decide(org.member_admin().principal, "organizations:LeaveOrganization")
+    assert decided.allowed
+    org.enable()
+    org.scp(
+        "stay", {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+    )
+    code, message = error_of(member.leave_organization)
+    assert code == "AccessDeniedException"
+    assert message.endswith("with an explicit deny in a service control policy")
+    code, message = error_of(org.lab.client("organizations").leave_organization)
+    assert code == "ConstraintViolationException"
+    assert "You can't remove the management account" in message
+
+
+def test_create_account_dates_follow_the_labs_clock() -> None:
+    from datetime import UTC, datetime
+
+    with Lab(seed=3) as lab:
+        lab.clock.freeze(at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        org = lab.client("organizations")
+        org.create_organization(FeatureSet="ALL")
+        status = org.create_account(AccountName="dev", Email="dev@example.com")
+        requested = status["CreateAccountStatus"]["RequestedTimestamp"]
+        assert requested == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        described = org.describe_create_account_status(
+            CreateAccountRequestId=status["CreateAccountStatus"]["Id"]
+        )["CreateAccountStatus"]["RequestedTimestamp"]
+        assert described == requested

@@ -19,6 +19,7 @@ import os
 import random
 import time
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.clock import Clock
@@ -677,11 +678,18 @@ def _install_aws_ids() -> None:
         return
     _MOTO_ID_FUNCTIONS["random_resource_id"] = models.random_resource_id
     _MOTO_ID_FUNCTIONS["random_policy_id"] = models.random_policy_id
-    _MOTO_ID_FUNCTIONS["utcnow"] = models.utcnow
     models.random_resource_id = _aws_resource_id  # type: ignore[assignment]
     models.random_policy_id = _aws_policy_id  # type: ignore[assignment]
-    # IAM's dates (CreateDate, an access key's LastUsedDate, ...) by the Lab's clock.
-    models.utcnow = _lab_utcnow  # type: ignore[assignment]
+    # IAM's and Organizations' dates (CreateDate, an access key's LastUsedDate,
+    # an account's creation) by the Lab's clock.
+    for module in _DATED:
+        dated = import_module(module)
+        _MOTO_ID_FUNCTIONS[f"{module}.utcnow"] = dated.utcnow
+        dated.utcnow = _lab_utcnow
+
+
+# moto's modules whose objects are dated by the Lab's clock.
+_DATED = ("moto.iam.models", "moto.organizations.models")
 
 
 def _lab_utcnow() -> datetime:
@@ -696,7 +704,8 @@ def _remove_aws_ids() -> None:
     import moto.iam.models as models
 
     for name, function in _MOTO_ID_FUNCTIONS.items():
-        setattr(models, name, function)
+        module, _, attribute = name.rpartition(".")
+        setattr(import_module(module) if module else models, attribute, function)
     _MOTO_ID_FUNCTIONS.clear()
 
 

@@ -187,9 +187,21 @@ def _position(marker: str) -> bool:
     return marker.isascii() and marker.isdigit()
 
 
+def _check_alias_free(account: AccountContext, alias: Any) -> None:
+    """An account alias is unique across AWS: one another account of the Lab
+    holds cannot be taken (409 EntityAlreadyExists)."""
+    if account.accounts is None or not isinstance(alias, str):
+        return
+    for other in account.accounts.made():
+        if other is not account and alias in other.backend.account_aliases:
+            raise AwsError("EntityAlreadyExists", f"The account alias {alias} already exists.", 409)
+
+
 def validate(account: AccountContext, operation: str, params: Mapping[str, Any]) -> None:
     """IAM's checks before it acts: policy documents, unique names, and the
     AWS managed policies a call names, read as AWS keeps them."""
+    if operation == "CreateAccountAlias":
+        _check_alias_free(account, params.get("AccountAlias"))
     marker = params.get("Marker")
     if operation in _POSITION_MARKERS and isinstance(marker, str) and not _position(marker):
         raise AwsError("InvalidInput", INVALID_INPUT, 400)

@@ -47,8 +47,19 @@ NOT_IN_USE = (
     "Your account is not a member of an organization. To make this request, you must use "
     "the credentials of an account that belongs to an organization."
 )
-# What a member account may ask about the organization it is in.
-_MEMBER_MAY = frozenset({"DescribeOrganization"})
+# What a member account may ask of the organization it is in.
+_MEMBER_MAY = frozenset({"DescribeOrganization", "LeaveOrganization"})
+# ConstraintViolationException's reasons, Organizations API Reference.
+MANAGEMENT_CANNOT_LEAVE = (
+    "You attempted to remove the management account from the organization. You can't remove "
+    "the management account. Instead, after you remove all member accounts, delete the "
+    "organization itself."
+)
+CREATED_ACCOUNT_CANNOT_LEAVE = (
+    "You attempted to remove an account from the organization that doesn't yet have enough "
+    "information to exist as a standalone account. This account requires you to first "
+    "complete phone verification."
+)
 _KINDS = {SCP: "scp", RCP: "rcp"}
 _CHANGES = frozenset(
     {
@@ -143,6 +154,28 @@ def validate(account: AccountContext, operation: str, params: Mapping[str, Any])
             raise AwsError("ConstraintViolationException", LAST_SCP, 400)
 
 
+def leave_organization(call: Call) -> dict[str, Any]:
+    """LeaveOrganization, once authorized: the management account cannot
+    leave; an account the organization created has none of the details a
+    standalone account needs (AWS asks for them first, outside the API)."""
+    if _is_member(call.account):
+        raise AwsError("ConstraintViolationException", CREATED_ACCOUNT_CANNOT_LEAVE, 400)
+    if _backend(call.account).org is None:
+        raise AwsError("AWSOrganizationsNotInUseException", NOT_IN_USE, 400)
+    raise AwsError("ConstraintViolationException", MANAGEMENT_CANNOT_LEAVE, 400)
+
+
+def _as_datetimes(status: dict[str, Any]) -> dict[str, Any]:
+    """moto's epoch seconds as the datetimes botocore gives for AWS's answer."""
+    from datetime import UTC, datetime
+
+    found = dict(status)
+    for name in ("RequestedTimestamp", "CompletedTimestamp"):
+        if isinstance(found.get(name), int | float):
+            found[name] = datetime.fromtimestamp(found[name], UTC)
+    return found
+
+
 def create_account(call: Call) -> dict[str, Any]:
     """A member account, with the role the management account reaches it by."""
     from moto.iam.models import iam_backends
@@ -157,14 +190,14 @@ def create_account(call: Call) -> dict[str, Any]:
     managed.ensure_managed_policy(iam, ADMINISTRATOR_ACCESS)
     with moto_errors():
         iam.attach_role_policy(ADMINISTRATOR_ACCESS, role)
-    return dict(status)
+    return {"CreateAccountStatus": _as_datetimes(status["CreateAccountStatus"])}
 
 
 SERVICE = Service(
     name="organizations",
     title="AWS Organizations",
     targets=targets,
-    handlers={"CreateAccount": create_account},
+    handlers={"CreateAccount": create_account, "LeaveOrganization": leave_organization},
     validate=validate,
     changes_policies=lambda operation: operation in _CHANGES,
     moto_responses=("moto.organizations.responses", "OrganizationsResponse"),
