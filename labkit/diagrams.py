@@ -5,6 +5,8 @@
   evaluation flow, with the path taken highlighted.
 * :func:`effective_access` — what a user or role may do, by service and
   access level, and which policy grants it.
+* :func:`organization` — an organization's root, OUs and accounts, the SCPs
+  and RCPs attached to each, and the roles trusted across its accounts.
 
 Each returns a :class:`graphviz.Digraph`; JupyterLab shows it as SVG. The
 drawings are thin: facts come from an :class:`~labkit.inventory.Inventory`
@@ -34,7 +36,15 @@ import graphviz
 from labkit.inventory import GroupInfo, Inventory, RoleInfo, UserInfo
 from labkit.policy.model import ALLOWED, EXPLICIT_DENY, Decision, Miss, StatementRef
 
-__all__ = ["Grant", "analyse_access", "effective_access", "evaluation", "grants", "hierarchy"]
+__all__ = [
+    "Grant",
+    "analyse_access",
+    "effective_access",
+    "evaluation",
+    "grants",
+    "hierarchy",
+    "organization",
+]
 
 FONT = "Helvetica"
 
@@ -689,6 +699,285 @@ def _legend(dot: graphviz.Digraph) -> None:
 
 
 # ---------------------------------------------------------------------------
+# organization: the accounts of an organization and their guardrails
+# ---------------------------------------------------------------------------
+
+ORG_STYLES: dict[str, dict[str, str]] = {
+    "root": {"shape": "box", "style": "filled,bold", "fillcolor": "#dee2e6"},
+    "ou": {"shape": "folder", "style": "filled", "fillcolor": "#e9ecef"},
+    "account": STYLES["account"],
+    "management": {**STYLES["account"], "fillcolor": "#ced4da", "peripheries": "2"},
+    # Policy boxes, drawn inside their target's box.
+    "scp": {"shape": "box", "style": "filled", "fillcolor": "#a5d8ff"},
+    "rcp": {"shape": "box", "style": "filled", "fillcolor": "#fcc2d7"},
+    # A policy attached where it does not apply: its type is not enabled, or
+    # it is on the management account.
+    "idle": {"shape": "box", "style": "filled,dashed", "fillcolor": "#f8f9fa"},
+}
+ORG_WORDS = {
+    "root": "organization root",
+    "ou": "organizational unit (OU)",
+    "account": "member account",
+    "management": "management account",
+    "scp": "SCP: service control policy",
+    "rcp": "RCP: resource control policy",
+    "idle": "policy that does not apply",
+}
+# The two kinds of organization policy: (moto's type, short name, key).
+_ORG_POLICY_TYPES = (
+    ("SERVICE_CONTROL_POLICY", "SCP", "scp"),
+    ("RESOURCE_CONTROL_POLICY", "RCP", "rcp"),
+)
+_ASSUME_ACROSS = {"color": "#e67700", "fontcolor": "#e67700", "style": "dashed"}
+_TARGET_ORDER = {"ROOT": 0, "ORGANIZATIONAL_UNIT": 1, "ACCOUNT": 2}
+# At most this many role names on one "can assume" edge; the rest are counted.
+MAX_ROLES_LISTED = 5
+# Names longer than AWS allows (128 characters for OUs and policies) are cut,
+# so a box with ten policies stays within graphviz's limit.
+NAME_LIMIT = 128
+
+
+def _target_node(target: Any) -> str:
+    return _node_id({"ROOT": "root", "ACCOUNT": "acct"}.get(target.type, "ou"), target.id)
+
+
+def _target_label(target: Any, management: str) -> tuple[str, str]:
+    """The style key and label of a root, OU or account."""
+    if target.type == "ROOT":
+        return "root", f"{target.name}\n{target.id}"
+    if target.type != "ACCOUNT":
+        return "ou", f"{target.name}\nOU {target.id}"
+    if target.id == management:
+        return "management", (
+            f"{target.name}\n{target.id}\nmanagement account:\nno SCP or RCP applies to it"
+        )
+    return "account", f"{target.name}\n{target.id}"
+
+
+def _trusting(lab: Any, account_ids: Sequence[str]) -> dict[tuple[str, str, str], list[str]]:
+    """``(account, principal, trusting account) -> role names``: the roles of
+    each account of the Lab whose trust policy names a principal of another of
+    its accounts. ``principal`` is ``""`` when the policy names the account
+    itself (its id or its root), else the ARN of a user or role of it."""
+    from labkit.lab.accounts import Accounts
+
+    known = set(account_ids)
+    found: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for account_id in account_ids:
+        for role in lab.accounts[account_id].store.inventory().roles:
+            for kind, value in trusted_principals(role.trust):
+                if kind != "AWS":
+                    continue
+                bare = re.fullmatch(r"(?:arn:aws:iam::)?(\d{12})(?::root)?", value)
+                owner = bare.group(1) if bare else Accounts.owner_id(value)
+                if owner is None or owner == account_id or owner not in known:
+                    continue
+                found[(owner, "" if bare else value, account_id)].add(role.name)
+    return {key: sorted(names) for key, names in found.items()}
+
+
+def _principal_words(arn: str) -> tuple[str, str]:
+    """The style key and label of a principal a trust policy names by ARN."""
+    resource = arn.split(":", 5)[-1]
+    kind, _, name = resource.partition("/")
+    if kind == "assumed-role":
+        return "role", f"{name.replace('/', ' / ', 1)}\n(role session)"
+    name = name.rsplit("/", 1)[-1] or resource
+    return ("user" if kind == "user" else "role"), f"{name}\n({kind or 'principal'})"
+
+
+def _roles_words(names: Sequence[str]) -> str:
+    shown = list(names[:MAX_ROLES_LISTED])
+    if len(names) > MAX_ROLES_LISTED:
+        shown.append(f"… and {len(names) - MAX_ROLES_LISTED:,} more")
+    return "can assume\n" + "\n".join(shown)
+
+
+def organization(lab: Any, *, trusts: bool = True, legend: bool = True) -> graphviz.Digraph:
+    """The organization a :class:`~labkit.Lab`'s account manages, top down.
+
+    The root, its organizational units and their accounts (name and id; the
+    management account marked as such, since neither SCPs nor RCPs apply to
+    it) hang from one another. Each of them has its attached service control
+    policies ("SCP", blue) and resource control policies ("RCP", pink) as
+    small policy boxes in its box, under its name. A policy type that is not
+    enabled on the root is noted ("SCPs not enabled: they do not apply yet")
+    and its boxes are drawn dashed and say so, as are the boxes on the
+    management account.
+
+    A dashed "can assume" edge, labelled with the role names, runs from an
+    account (when a role's trust policy names the account or its root) or
+    from a user or role of it, to each other account of the Lab whose roles
+    trust it (every member's ``OrganizationAccountAccessRole`` trusts the
+    management account). ``trusts=False`` leaves them out, for a large
+    organization; ``legend=False`` leaves out the legend.
+
+    Read from the Lab's state without any API call, so the trail shows only
+    what the learner did. Names are drawn as written (see the module's
+    notes). Raises :class:`ValueError` when the Lab's account has made no
+    organization.
+    """
+    accounts = getattr(lab, "accounts", None)
+    org = getattr(accounts, "organization", None)
+    if org is None or not org.exists:
+        raise ValueError(
+            "The Lab's account has no organization yet: make one with "
+            "lab.client('organizations').create_organization(FeatureSet='ALL')."
+        )
+    management = org.management
+    account_ids = [management, *org.member_ids()]
+    targets: dict[str, Any] = {}
+    parent: dict[str, str] = {}
+    for account_id in account_ids:
+        chain = org.path(account_id)
+        for above, below in zip(chain, chain[1:], strict=False):
+            parent[below.id] = above.id
+        for target in chain:
+            targets.setdefault(target.id, target)
+    for unit in org.units():  # an OU with no account yet is drawn too
+        targets.setdefault(unit.id, unit)
+        if unit.type != "ROOT" and unit.parent_id:
+            parent.setdefault(unit.id, unit.parent_id)
+    enabled = {key: org.enabled(kind) for kind, _short, key in _ORG_POLICY_TYPES}
+    members = len(account_ids) - 1
+    units = sum(t.type == "ORGANIZATIONAL_UNIT" for t in targets.values())
+    title = (
+        f"Organization {org.id}, managed from account {management}: "
+        f"{_plural(members, 'member account')}, {_plural(units, 'OU')}"
+    )
+    dot = _digraph("organization", title, rankdir="TB")
+    ordered = sorted(targets.values(), key=lambda t: (_TARGET_ORDER.get(t.type, 1), t.name, t.id))
+    if len(ordered) * 3 > LARGE_LAYOUT:
+        dot.attr("graph", mclimit=LARGE_MCLIMIT)
+    for target in ordered:
+        kind, label = _target_table(target, management, enabled)
+        dot.node(
+            _target_node(target),
+            label,
+            tooltip=_esc(target.id),
+            **ORG_STYLES[kind],
+            **{"class": kind},
+        )
+    for target in ordered:
+        if target.id in parent:
+            up = _target_node(targets[parent[target.id]])
+            dot.edge(up, _target_node(target), color="#495057", **{"class": "contains"})
+    if trusts:
+        _trust_edges(dot, lab, account_ids, {t.id: t for t in ordered if t.type == "ACCOUNT"})
+    for _kind, short, key in _ORG_POLICY_TYPES:
+        if not enabled[key]:
+            dot.node(
+                f"note_{key}",
+                _esc(f"{short}s not enabled: they do not apply yet"),
+                shape="box",
+                style="rounded,dashed",
+                fontsize="9",
+                color="#868e96",
+                **{"class": "note"},
+            )
+    if legend:
+        _org_legend(dot)
+    return dot
+
+
+def _html_text(text: str, limit: int = NAME_LIMIT) -> str:
+    """:func:`_html`, with each backslash written so graphviz shows it as
+    written: in an HTML-like label it reads ``\\N`` as the node's name and
+    two backslashes as one, but shows ``&#92;&#92;`` as one backslash."""
+    return _html(text, limit).replace("\\", "&#92;&#92;")
+
+
+def _lines(text: str, limit: int = NAME_LIMIT) -> str:
+    """``text`` in an HTML-like label, its line breaks kept."""
+    return "<BR/>".join(_html_text(line, limit) for line in text.split("\n"))
+
+
+def _target_table(target: Any, management: str, enabled: Mapping[str, bool]) -> tuple[str, str]:
+    """The style key and HTML-like label of a root, OU or account, with the
+    SCPs and RCPs attached to it as small boxes under its name, a row per
+    type. (One node per target, no edges within a rank: dot lays out any
+    number of them, "can assume" edges across included.)"""
+    kind, text = _target_label(target, management)
+    rows = []
+    for policy_type, short, key in _ORG_POLICY_TYPES:
+        cells = []
+        attached = sorted(
+            (p for p in target.attached_policies if p.type == policy_type),
+            key=lambda p: (p.name, p.id),
+        )
+        for policy in attached:
+            if not enabled[key]:
+                style, said = "idle", f"{short}\n{policy.name}\n(not enabled)"
+            elif target.id == management:
+                style, said = "idle", f"{short}\n{policy.name}\n(does not apply here)"
+            else:
+                style, said = key, f"{short}\n{policy.name}"
+            look = ORG_STYLES[style]
+            dashed = ' STYLE="dashed"' if "dashed" in look["style"] else ""
+            tip = _html_text(f"{short} {policy.name} ({policy.id})").replace('"', "&quot;")
+            cells.append(
+                f'<TD BORDER="1" BGCOLOR="{look["fillcolor"]}"{dashed} TOOLTIP="{tip}">'
+                f'<FONT POINT-SIZE="8">{_lines(said)}</FONT></TD>'
+            )
+        if cells:
+            rows.append(cells)
+    span = max((len(cells) for cells in rows), default=1)
+    table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2">'
+    head = f'<TR><TD COLSPAN="{span}">{_lines(text)}</TD></TR>'
+    body = "".join(f"<TR>{''.join(cells)}</TR>" for cells in rows)
+    return kind, f"<{table}{head}{body}</TABLE>>"
+
+
+def _trust_edges(
+    dot: graphviz.Digraph, lab: Any, account_ids: Sequence[str], accounts: Mapping[str, Any]
+) -> None:
+    """The dashed "can assume" edges between accounts (see :func:`organization`)."""
+    drawn: set[str] = set()
+    for (owner, principal, account_id), roles in sorted(_trusting(lab, account_ids).items()):
+        src = _target_node(accounts[owner])
+        if principal:
+            node = _node_id("principal", principal)
+            if node not in drawn:
+                drawn.add(node)
+                kind, label = _principal_words(principal)
+                dot.node(
+                    node, _esc(label), tooltip=_esc(principal), **STYLES[kind], **{"class": kind}
+                )
+                dot.edge(
+                    src, node, style="dotted", arrowhead="none", color="#868e96", **{"class": "in"}
+                )
+            src = node
+        dot.edge(
+            src,
+            _target_node(accounts[account_id]),
+            label=_esc(_roles_words(roles)),
+            constraint="false",
+            **_ASSUME_ACROSS,
+            **{"class": "assume"},
+        )
+
+
+def _org_legend(dot: graphviz.Digraph) -> None:
+    with dot.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="Legend", fontsize="9", style="rounded", color="#adb5bd")
+        legend.attr("node", fontsize="8", height="0.2")
+        legend.attr("edge", fontsize="8")
+        for kind in ("root", "ou", "account", "management", "scp", "rcp", "idle"):
+            legend.node(f"legend_{kind}", _esc(ORG_WORDS[kind]), **ORG_STYLES[kind])
+        legend.edge("legend_root", "legend_ou", color="#495057")
+        legend.edge("legend_ou", "legend_account", color="#495057")
+        legend.edge("legend_scp", "legend_rcp", style="invis")
+        legend.edge("legend_rcp", "legend_idle", style="invis")
+        legend.edge(
+            "legend_management",
+            "legend_account",
+            label=_esc("can assume\n(role names)"),
+            constraint="false",
+            **_ASSUME_ACROSS,
+        )
+
+
+# ---------------------------------------------------------------------------
 # evaluation: one decision as AWS's flow chart
 # ---------------------------------------------------------------------------
 
@@ -698,6 +987,14 @@ _FLOW = (
     ("q_boundary", "Allowed by the\npermissions boundary?"),
     ("q_session", "Allowed by the\nsession policy?"),
 )
+# The organization's guardrails, asked after the explicit deny and before
+# the other policies, RCPs first, as in AWS's evaluation logic
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html):
+# (kind, step, short name, text of the step). Drawn only for decisions they took part in.
+_GUARDRAILS = (
+    ("rcp", "q_rcp", "RCP", "Allowed by the\norganization's RCPs\nat every level?"),
+    ("scp", "q_scp", "SCP", "Allowed by the\norganization's SCPs\nat every level?"),
+)
 _TAKEN = {"penwidth": "2.5", "color": "#1c7ed6", "fontcolor": "#1c7ed6", "class": "taken"}
 _NOT_TAKEN = {"color": "#ced4da", "fontcolor": "#adb5bd"}
 
@@ -706,12 +1003,19 @@ def _path(decision: Decision) -> list[tuple[str, str, str]]:
     """The (from, to, answer) steps the decision took through the flow.
 
     Read from what the decision recorded (the row of the decision table
-    that decided, each kind's own verdict), never worked out again here.
+    that decided, each kind's own verdict, the guardrail that denied and the
+    level that had no allow), never worked out again here.
     """
     steps = [("request", "q_deny", "")]
     if decision.decision == EXPLICIT_DENY:
-        return [*steps, ("q_deny", "r_explicit", "yes")]
-    steps.append(("q_deny", "q_allow", "no"))
+        return [*steps, ("q_deny", "r_explicit", _denied_in(decision))]
+    here, answer = "q_deny", "no"
+    for kind, step, _short, _text in _gates(decision):
+        steps.append((here, step, answer))
+        if decision.row == f"{kind}-not-allowed":
+            return [*steps, (step, "r_implicit", f"no, at {_level(decision.closed_level)}")]
+        here, answer = step, "yes"
+    steps.append((here, "q_allow", answer))
     if decision.row == "root":
         return [*steps, ("q_allow", "r_allowed", "yes: the root user")]
     if decision.row == "resource-names-caller":
@@ -734,7 +1038,44 @@ def _path(decision: Decision) -> list[tuple[str, str, str]]:
     return [*steps, ("q_session", "r_allowed", "yes" if session else "none set")]
 
 
+def _gates(decision: Decision) -> list[tuple[str, str, str, str]]:
+    """The guardrail steps a decision passes through: each kind of
+    organization policy that took part in it (it has a verdict)."""
+    return [
+        gate
+        for gate in _GUARDRAILS
+        if gate[0] in decision.verdicts or decision.row == f"{gate[0]}-not-allowed"
+    ]
+
+
+def _level(closed_level: int | None) -> str:
+    """Where in the organization a guardrail had no allow, as the
+    explanations say it."""
+    if closed_level is None:
+        return "some level"
+    level = closed_level + 1
+    return "its root" if level == 1 else f"level {level} (its root is level 1)"
+
+
+def _denied_in(decision: Decision) -> str:
+    """The answer of the explicit-deny step: which guardrail, when one denied."""
+    short = {kind: name for kind, _step, name, _text in _GUARDRAILS}.get(decision.denied_by or "")
+    if short is None:
+        return "yes"
+    names = sorted(
+        {r.policy for r in decision.matched if r.kind == decision.denied_by and r.policy}
+    )
+    if not names:
+        return f"yes: in an {short}"
+    more = f" +{len(names) - 1} more" if len(names) > 1 else ""
+    return f"yes: {short} {names[0]}{more}"
+
+
 def _ref(ref: StatementRef) -> str:
+    if ref.kind in ("scp", "rcp"):
+        # An organization policy says which kind it is: "SCP deny-s3 · Sid".
+        name = f" {ref.policy}" if ref.policy else ""
+        return f"{ref.kind.upper()}{name} · {ref.label}"
     return f"{ref.policy or ref.kind} · {ref.label}"
 
 
@@ -773,7 +1114,13 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
     allowed by the session policy?) lead to the decision; the path this
     request took is drawn bold, and the statements that decided it (policy
     name and Sid) hang off the step they decided. For an implicit deny the
-    statements that did not apply are listed with the reason. Any text in
+    statements that did not apply are listed with the reason.
+
+    When the organization's resource or service control policies took part,
+    their questions come after the explicit deny, RCPs first ("Allowed by the
+    organization's SCPs at every level?"): a guardrail with no allow at some
+    level ends the path in an implicit deny, at that level, with its
+    statements beside it; an explicit deny in one names the SCP or RCP. Any text in
     the request, policy names, Sids or condition values renders (see the
     module's notes: unrepresentable characters replaced, long labels
     shortened with an ellipsis).
@@ -790,6 +1137,14 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
     )
     path = _path(decision)
     visited = {n for step in path for n in step[:2]}
+    gates = _gates(decision)
+    for _kind, node_id, _short, text in gates:
+        attrs = {"shape": "diamond", "style": "filled", "fillcolor": "#e5dbff"}
+        if node_id in visited:
+            attrs["class"] = "taken"
+        else:
+            attrs = {"shape": "diamond", "style": "dashed", **_NOT_TAKEN}
+        dot.node(node_id, _esc(text), **attrs)
     for node_id, text in _FLOW:
         attrs = {"shape": "diamond", "style": "filled", "fillcolor": "#fff3bf"}
         if node_id in visited:
@@ -823,6 +1178,13 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
         ("q_session", "r_implicit", "no"),
         ("q_session", "r_allowed", "yes / none set"),
     ]
+    if gates:
+        # The guardrails stand between the explicit deny and the other policies.
+        chain = ["q_deny", *(step for _kind, step, _short, _text in gates), "q_allow"]
+        pairs = zip(chain, chain[1:], strict=False)
+        between = [(a, b, "no" if a == "q_deny" else "yes") for a, b in pairs]
+        stops = [(step, "r_implicit", "no") for _kind, step, _short, _text in gates]
+        edges[2:3] = between + stops
     # Taken edges carry this decision's own answers; a shortcut the
     # decision took (the root user, a resource naming the caller) is drawn too.
     answers = {(a, b): word for a, b, word in path}
@@ -831,7 +1193,7 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
     for src, dst, word in edges:
         attrs = _TAKEN if (src, dst) in answers else _NOT_TAKEN
         label = answers.get((src, dst), word)
-        dot.edge(src, dst, **({"label": label} if label else {}), **attrs)
+        dot.edge(src, dst, **({"label": _esc(label)} if label else {}), **attrs)
     _rule_note(dot, decision, path[-1][1])
     # The deciding statements, next to the step they decided.
     by_step: dict[str, list[str]] = defaultdict(list)
@@ -844,15 +1206,28 @@ def evaluation(decision: Decision) -> graphviz.Digraph:
             by_step["q_session"].append(_ref(ref))
         else:
             by_step["q_allow"].append(_ref(ref))
-    if decision.decision != ALLOWED and decision.decision != EXPLICIT_DENY:
-        lines = [_miss(m) for m in decision.misses[:5]]
-        if len(decision.misses) > 5:
-            lines.append(f"… and {len(decision.misses) - 5} more")
+    headings = {"r_implicit": "did not apply:"}
+    closed = next((g for g in gates if decision.row == f"{g[0]}-not-allowed"), None)
+    if closed is not None:
+        # The guardrail that had no allow decided: its statements, by the step.
+        kind, step, short, _text = closed
+        misses = [m for m in decision.misses if m.statement.kind == kind]
+        lines = [_miss(m) for m in misses[:5]]
+        if len(misses) > 5:
+            lines.append(f"… and {len(misses) - 5} more")
+        by_step[step] = lines or [f"no {short} statement allows this action"]
+        headings[step] = f"no {short} allows it at {_level(decision.closed_level)}:"
+    elif decision.decision != ALLOWED and decision.decision != EXPLICIT_DENY:
+        # What the guardrails said is on their own steps, not among the misses.
+        misses = [m for m in decision.misses if m.statement.kind not in ("scp", "rcp")]
+        lines = [_miss(m) for m in misses[:5]]
+        if len(misses) > 5:
+            lines.append(f"… and {len(misses) - 5} more")
         if decision.missing_context:
             lines.append("context lacks: " + ", ".join(decision.missing_context))
         by_step["r_implicit"] = lines or ["no statement mentions this action"]
     for step, lines in sorted(by_step.items()):
-        heading = "did not apply:" if step == "r_implicit" else "decided by:"
+        heading = headings.get(step, "decided by:")
         text = heading + "\n" + "\n".join(lines)
         dot.node(
             f"why_{step}",

@@ -12,10 +12,6 @@ Self-check questions: ``quiz(Question(prompt, choices, answer=1, why="..."), ...
 from labkit.exercises.chapters import *  # noqa: F403 - the course's exercises
 from labkit.exercises.chapters import __all__ as _chapters
 from labkit.exercises.core import Exercise, Result, Step, StepResult
-from labkit.exercises.escalation import close_every_path
-from labkit.exercises.organizations import development_guardrails
 from labkit.exercises.quiz import Question, Quiz, quiz
 
 __all__ = ["Exercise", "Question", "Quiz", "Result", "Step", "StepResult", "quiz", *_chapters]
-__all__ += ["close_every_path"]  # chapter 09
-__all__ += ["development_guardrails"]  # chapter 10

@@ -7,6 +7,8 @@ their chapters.
 
 from __future__ import annotations
 
+from labkit.exercises.escalation import close_every_path
+from labkit.exercises.organizations import development_guardrails
 from labkit.exercises.roles_and_mfa import (
     capstone,
     delete_only_with_mfa,
@@ -32,4 +34,6 @@ __all__ = [
     "company_password_policy",
     "mfa_for_ana",
     "capstone",
+    "close_every_path",
+    "development_guardrails",
 ]

@@ -88,6 +88,12 @@ class Organization:
             parent = by_id.get(parent.parent_id) if parent.type != "ROOT" else None
         return chain[::-1]
 
+    def units(self) -> list[Any]:
+        """moto's root and organizational units (each with ``.parent_id``),
+        those without accounts included."""
+        backend = self._backend()
+        return list(backend.ou) if backend.org is not None else []
+
     def org_paths(self, account_id: str) -> str | None:
         """``aws:PrincipalOrgPaths``' value for the account: ``o-id/r-id/ou-id/.../``."""
         chain = self.path(account_id)
