@@ -479,9 +479,10 @@ def test_revoking_a_roles_older_sessions(lab: Lab) -> None:
     from labkit.lab.actions import Target
 
     cto = keys_for(lab, CTO)
-    assert "aws:tokenissuetime" not in lab.account.authorizer.request(
-        cto.principal, Target("iam:ListUsers", "*")
-    ).context
+    assert (
+        "aws:tokenissuetime"
+        not in lab.account.authorizer.request(cto.principal, Target("iam:ListUsers", "*")).context
+    )
     older = cto.assume_role(RoleArn=ADMIN_ROLE_ARN, RoleSessionName="older")
     assert older.client("iam").list_users()["Users"]
     lab.clock.advance(60)

@@ -111,9 +111,9 @@ class Principal:
         if self.type == "User":
             context["aws:username"] = self.name
         if self.issued_at is not None:
-            context["aws:TokenIssueTime"] = datetime.fromtimestamp(
-                self.issued_at, UTC
-            ).strftime("%Y-%m-%dT%H:%M:%SZ")
+            context["aws:TokenIssueTime"] = datetime.fromtimestamp(self.issued_at, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
         if self.mfa_at is not None:
             context["aws:MultiFactorAuthPresent"] = "true"
             context["aws:MultiFactorAuthAge"] = str(max(0, int(now - self.mfa_at)))
