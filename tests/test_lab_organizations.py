@@ -460,3 +460,33 @@ def test_create_account_dates_follow_the_labs_clock() -> None:
             CreateAccountRequestId=status["CreateAccountStatus"]["Id"]
         )["CreateAccountStatus"]["RequestedTimestamp"]
         assert described == requested
+
+
+def test_service_linked_roles_are_bound_by_neither_scps_nor_rcps(org: Org) -> None:
+    """https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    (resources and entities not restricted by RCPs) and ..._scps.html (tasks and
+    entities not restricted by SCPs)."""
+    org.enable()
+    org.enable("RESOURCE_CONTROL_POLICY")
+    org.scp("deny-s3", {"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+    summary = org.org.create_policy(
+        Name="deny-s3-rcp",
+        Description="",
+        Type="RESOURCE_CONTROL_POLICY",
+        Content=doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+    )["Policy"]["PolicySummary"]
+    org.org.attach_policy(PolicyId=summary["Id"], TargetId=org.dev)
+    admin = org.member_admin()
+    linked = admin.client("iam").create_service_linked_role(
+        AWSServiceName="elasticbeanstalk.amazonaws.com"
+    )
+    arn = linked["Role"]["Arn"]
+    assert ":role/aws-service-role/" in arn
+    admin.client("iam").attach_role_policy(
+        RoleName=linked["Role"]["RoleName"], PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess"
+    )
+    session = org.lab.principal_of(arn)
+    assert org.lab.decide(session, "s3:ListAllMyBuckets").allowed  # neither guardrail binds it
+    assert org.lab.decide(session, "s3:GetObject", "arn:aws:s3:::any-bucket/key").allowed
+    role = org.lab.principal_of(org.role_arn())
+    assert org.lab.decide(role, "s3:ListAllMyBuckets").denied_by == "scp"

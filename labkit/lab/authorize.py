@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from labkit.lab.actions import Target
+from labkit.lab.organization import is_service_linked
 from labkit.policy.evaluate import evaluate
 from labkit.policy.model import ALLOWED, IMPLICIT_DENY, Decision, PolicySet, Request
 
@@ -110,6 +111,8 @@ class Authorizer:
         scps: Levels = ()
         if organization is not None:
             scps = organization.scps_for(principal.account, principal.arn, principal.role_arn)
+        # Service-linked roles are bound by neither SCPs nor RCPs.
+        unbound = not is_service_linked(principal.role_arn or principal.arn)
 
         def decide(target: Target) -> Decision:
             rules = service(target.action.split(":", 1)[0])
@@ -124,7 +127,7 @@ class Authorizer:
             if resource is None and target.action.lower().startswith("sts:assumerole"):
                 # No such role: no trust policy can allow it.
                 return Decision(IMPLICIT_DENY, request, denied_by="trust", row="trust-not-granted")
-            rcps = organization.rcps_for(owner) if organization is not None else ()
+            rcps = organization.rcps_for(owner) if organization is not None and unbound else ()
             if organization is not None:
                 request = self._with_resource_org(request, owner, organization)
             policies = PolicySet(

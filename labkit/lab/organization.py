@@ -12,7 +12,7 @@ AWS Organizations User Guide, "Service control policies (SCPs)" and
 https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
 https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
 
-- Neither affects the management account, nor service-linked roles (SCPs).
+- Neither affects the management account or what service-linked roles do.
 - A policy type counts only once enabled on the root (``EnablePolicyType``).
 """
 
@@ -32,6 +32,12 @@ _KINDS: dict[str, PolicyKind] = {SCP: "scp", RCP: "rcp"}
 SERVICE_LINKED_PATH = ":role/aws-service-role/"
 
 Levels = tuple[tuple[Policy, ...], ...]
+
+
+def is_service_linked(role_arn: str) -> bool:
+    """Whether the ARN is a service-linked role's (or a session of one):
+    neither SCPs nor RCPs restrict what they do."""
+    return SERVICE_LINKED_PATH in role_arn
 
 
 @lru_cache(maxsize=512)
@@ -131,8 +137,7 @@ class Organization:
     def scps_for(self, account_id: str, principal_arn: str, role_arn: str | None) -> Levels:
         """The SCP levels over a principal of ``account_id``: none for the
         management account and for service-linked roles."""
-        role = role_arn or principal_arn
-        if SERVICE_LINKED_PATH in role:
+        if is_service_linked(role_arn or principal_arn):
             return ()
         return self.levels(account_id, SCP)
 
