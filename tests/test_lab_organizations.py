@@ -490,3 +490,19 @@ def test_service_linked_roles_are_bound_by_neither_scps_nor_rcps(org: Org) -> No
     assert org.lab.decide(session, "s3:GetObject", "arn:aws:s3:::any-bucket/key").allowed
     role = org.lab.principal_of(org.role_arn())
     assert org.lab.decide(role, "s3:ListAllMyBuckets").denied_by == "scp"
+
+
+def test_an_account_removed_from_the_organization_goes_on(org: Org) -> None:
+    """Removed, a member is a standalone account: its keys still work there,
+    and no SCP binds it any more."""
+    org.enable()
+    org.scp("no-s3", {"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+    iam = org.member_admin().client("iam")
+    iam.create_user(UserName="carol")
+    iam.attach_user_policy(UserName="carol", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    key = iam.create_access_key(UserName="carol")["AccessKey"]
+    carol = org.lab.session_for_keys(key["AccessKeyId"], key["SecretAccessKey"])
+    assert not attempt(carol.client("s3").list_buckets).ok
+    org.org.remove_account_from_organization(AccountId=org.dev)
+    assert carol.arn == f"arn:aws:iam::{org.dev}:user/carol"
+    assert attempt(carol.client("s3").list_buckets).ok

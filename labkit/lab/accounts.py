@@ -45,6 +45,13 @@ class Accounts(Mapping[str, "AccountContext"]):
     def __len__(self) -> int:
         return 1 + len(self.organization.member_ids())
 
+    def _others(self) -> list[str]:
+        """The accounts besides the Lab's own: its members, and accounts that
+        were members once (removed from the organization, they go on)."""
+        home = self.home.account_id
+        found = [a for a in self._made if a != home]
+        return found + [a for a in self.organization.member_ids() if a not in self._made]
+
     def made(self) -> list[AccountContext]:
         """The accounts whose parts exist already."""
         return list(self._made.values())
@@ -59,7 +66,7 @@ class Accounts(Mapping[str, "AccountContext"]):
         except AwsError as refused:
             if refused.code != "InvalidClientTokenId":
                 raise
-            for account_id in self.organization.member_ids():
+            for account_id in self._others():
                 member = self[account_id]
                 try:
                     return member, member.credentials.resolve(access_key_id, secret, token)
@@ -76,7 +83,7 @@ class Accounts(Mapping[str, "AccountContext"]):
         except AwsError as refused:
             if refused.code != "InvalidClientTokenId":
                 raise
-            for account_id in self.organization.member_ids():
+            for account_id in self._others():
                 try:
                     return self[account_id].credentials.secret_for(access_key_id, token)
                 except AwsError as again:
