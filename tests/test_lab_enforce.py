@@ -398,3 +398,54 @@ def test_create_user_with_boundary(lab):
             UserName="temp", PermissionsBoundary=f"arn:aws:iam::{ACCT}:policy/Nope"
         )
     assert _error(excinfo)[0] == "NoSuchEntity"
+
+
+def test_decide_call_lists_each_authorization_of_a_transaction() -> None:
+    """A transaction is authorized per item, as DynamoDB does; asked without
+    making the call, each item's decision is the one the call would get.
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+    """
+    import json
+
+    from labkit.lab.account import Lab
+
+    with Lab(seed=2) as lab:
+        lab.client("dynamodb").create_table(
+            TableName="orders",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        iam = lab.client("iam")
+        iam.create_user(UserName="intern")
+        iam.put_user_policy(
+            UserName="intern",
+            PolicyName="writes",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                        {"Effect": "Deny", "Action": "dynamodb:DeleteItem", "Resource": "*"},
+                    ],
+                }
+            ),
+        )
+        key = iam.create_access_key(UserName="intern")["AccessKey"]
+        intern = lab.session_for_keys(key["AccessKeyId"], key["SecretAccessKey"])
+        items = [
+            {"Put": {"TableName": "orders", "Item": {"id": {"S": "1"}}}},
+            {"Delete": {"TableName": "orders", "Key": {"id": {"S": "1"}}}},
+        ]
+        asked = lab.decide_call(
+            intern.principal, "dynamodb", "TransactWriteItems", {"TransactItems": items}
+        )
+        assert [(t.action, d.decision) for t, d in asked] == [
+            ("dynamodb:PutItem", "allowed"),
+            ("dynamodb:DeleteItem", "explicitDeny"),
+        ]
+        with pytest.raises(ClientError) as raised:
+            intern.client("dynamodb").transact_write_items(TransactItems=items)
+        assert "dynamodb:DeleteItem" in raised.value.response["Error"]["Message"]
+        with pytest.raises(LookupError):
+            lab.decide_call(intern.principal, "sqs", "ListQueues")

@@ -412,6 +412,22 @@ class Lab:
         would get: the same decision, from the same place, as the call."""
         return self.enforcer.decide(principal, action, resource)
 
+    def decide_call(
+        self,
+        principal: Principal,
+        service: str,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        region: str | None = None,
+    ) -> list[tuple[Any, Decision]]:
+        """Every authorization a real API call would need, each with its
+        decision, without making the call: ``lab.decide_call(p, "dynamodb",
+        "TransactWriteItems", {...})`` lists one ``(target, decision)`` per
+        item, in the order enforcement asks them (the call stops at the
+        first denied). ``service`` is the signing name, ``operation`` AWS's
+        operation name and ``params`` boto3's parameters."""
+        return self.enforcer.decide_call(principal, service, operation, params or {}, region)
+
     # --- callers ---------------------------------------------------------------
 
     def client(self, service: str, **kwargs: Any) -> Any:
