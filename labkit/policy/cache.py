@@ -28,10 +28,10 @@ _VALUE_FACTOR = 2
 def _weight(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     size = 1
     for value in (*args, *kwargs.values()):
-        if isinstance(value, str | bytes):
+        if isinstance(value, (str, bytes)):
             size += len(value)
         elif isinstance(value, tuple):
-            size += sum(len(v) for v in value if isinstance(v, str | bytes))
+            size += sum(len(v) for v in value if isinstance(v, (str, bytes)))
     return size * _VALUE_FACTOR
 
 

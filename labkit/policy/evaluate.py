@@ -139,11 +139,12 @@ class _Compiled:
     def __init__(self, body: _Compiled | None = None, ref: StatementRef | None = None) -> None:
         if body is not None:  # a shared body, bound to one policy's statement
             self.ref = ref
-            # The reasons it may not apply, made once: explanations cost
-            # nothing until someone reads them.
-            self.miss_action = Miss(ref, "action")  # type: ignore[arg-type]
-            self.miss_resource = Miss(ref, "resource")  # type: ignore[arg-type]
-            self.miss_principal = Miss(ref, "principal")  # type: ignore[arg-type]
+            # The reasons it may not apply, each made the first time it is
+            # needed and then kept: a policy sent with every call is compiled
+            # for one request, which needs one reason at most.
+            self.miss_action: Miss | None = None
+            self.miss_resource: Miss | None = None
+            self.miss_principal: Miss | None = None
             self.deny = body.deny
             self.actions = body.actions
             self.not_action = body.not_action
@@ -154,6 +155,12 @@ class _Compiled:
             self.conditions = body.conditions
             self.resource_vars = body.resource_vars
             self.condition_keys = body.condition_keys
+
+    def missed(self, reason: str) -> Miss:
+        """The reason ``action``, ``resource`` or ``principal``, made once."""
+        miss = Miss(self.ref, reason)  # type: ignore[arg-type]
+        setattr(self, "miss_" + reason, miss)
+        return miss
 
     @classmethod
     def build(cls, statement: Statement, variables: bool) -> _Compiled:
@@ -252,7 +259,7 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
     compiled = tuple(
         _Compiled(
             _statement_body(s, variables),
-            StatementRef(
+            _ref(
                 policy.name,
                 policy.source,
                 kind,
@@ -270,6 +277,35 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
         held = policy.__dict__[_COMPILED] = {}
     held[kind] = compiled
     return compiled
+
+
+def _ref(
+    policy: str,
+    policy_type: str,
+    kind: PolicyKind,
+    effect: Any,
+    index: int,
+    sid: str | None,
+    start: Any,
+    end: Any,
+    arn: str | None,
+) -> StatementRef:
+    """``StatementRef(...)`` with the same fields in the same order, made
+    without the frozen dataclass's per-field ``__setattr__`` (a policy sent
+    with every call makes one for each of its statements)."""
+    ref = object.__new__(StatementRef)
+    ref.__dict__.update(
+        policy=policy,
+        policy_type=policy_type,
+        kind=kind,
+        effect=effect,
+        index=index,
+        sid=sid,
+        start=start,
+        end=end,
+        arn=arn,
+    )
+    return ref
 
 
 # --- accounts ---------------------------------------------------------------
@@ -336,14 +372,14 @@ def _run(
     resource = request.resource
     for st in statements:
         if st.actions.covers(action, action_lower, context) == st.not_action:
-            misses.append(st.miss_action)
+            misses.append(st.miss_action or st.missed("action"))
             continue
         if st.resource_vars:
             for lookup, written in st.resource_vars:
                 if lookup not in context:
                     missing.setdefault(lookup, written)
         if st.resources.covers(resource, resource, context) == st.not_resource:
-            misses.append(st.miss_resource)
+            misses.append(st.miss_resource or st.missed("resource"))
             continue
         level = DIRECT_MATCH
         if caller is not None:
@@ -359,7 +395,7 @@ def _run(
             else:
                 level = NO_MATCH
             if level == NO_MATCH:
-                misses.append(st.miss_principal)
+                misses.append(st.miss_principal or st.missed("principal"))
                 continue
         for lookup, written in st.condition_keys:
             if lookup not in context:
@@ -559,18 +595,24 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
         verdicts["session"] = session.decision
     if resource.present:
         verdicts[resource_kind] = resource.decision
-    return Decision(
-        decision,
-        request,
-        matched,
-        tuple(misses),
-        tuple(missing.values()),
-        denied_by,
-        boundary.decision if boundary.present else None,
-        verdicts,
-        row.name,
-        (rcp if denied_by == "rcp" else scp).closed_at if decision == IMPLICIT_DENY else None,
+    # Decision(...) field by field, in order, without the frozen dataclass's
+    # per-field __setattr__: every request makes one.
+    answer = object.__new__(Decision)
+    answer.__dict__.update(
+        decision=decision,
+        request=request,
+        matched=matched,
+        misses=tuple(misses),
+        missing_context=tuple(missing.values()),
+        denied_by=denied_by,
+        boundary_decision=boundary.decision if boundary.present else None,
+        verdicts=verdicts,
+        row=row.name,
+        closed_level=(rcp if denied_by == "rcp" else scp).closed_at
+        if decision == IMPLICIT_DENY
+        else None,
     )
+    return answer
 
 
 # --- the decision table -----------------------------------------------------

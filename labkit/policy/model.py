@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal, NamedTuple
 
 PolicyKind = Literal["identity", "resource", "trust", "boundary", "session", "scp", "rcp"]
@@ -122,9 +123,7 @@ class Policy:
 
         Raises :class:`PolicyError` (and nothing else) when IAM would refuse it.
         """
-        from labkit.policy.parse import parse_policy
-
-        return parse_policy(document, kind)
+        return _parser()(document, kind)
 
     def named(self, name: str, source: str | None = None, arn: str | None = None) -> Policy:
         """This policy labelled with a name (and source type, and a managed
@@ -152,6 +151,15 @@ class Policy:
     def variables_enabled(self) -> bool:
         """Policy variables are substituted only in ``2012-10-17`` policies."""
         return self.version == "2012-10-17"
+
+
+@cache
+def _parser() -> Any:
+    # Imported on first use (parse imports this module); kept, because an
+    # import statement run on every call costs about a microsecond.
+    from labkit.policy.parse import parse_policy
+
+    return parse_policy
 
 
 ContextValue = str | Sequence[str]

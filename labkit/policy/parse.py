@@ -302,7 +302,18 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
         _with_span(statement, locate(start), locate(end))
         for statement, (start, end) in zip(statements, spans, strict=True)
     )
-    return Policy(version=version, statements=located, kind=kind, id=policy_id)
+    # Policy(...) field by field, without the frozen dataclass's __setattr__.
+    policy = object.__new__(Policy)
+    policy.__dict__.update(
+        version=version,
+        statements=located,
+        kind=kind,
+        id=policy_id,
+        name="",
+        source="IAM Policy",
+        arn=None,
+    )
+    return policy
 
 
 _UNREAD: Any = object()
@@ -551,7 +562,24 @@ class _Offsets:
             self.line += newlines
             self.line_start = self.text.rfind("\n", self.offset, offset) + 1
         self.offset = offset
-        return Location(self.line, offset - self.line_start + 1)
+        return _location(self.line, offset - self.line_start + 1)
+
+
+# Locations are frozen and compare by value, so one object serves the same
+# place in every text: making a new one for each statement of each text cost
+# more than the rest of locating it. The table is emptied when full.
+_LOCATIONS: dict[tuple[int, int], Location] = {}
+_MAX_LOCATIONS = 4096
+
+
+def _location(line: int, column: int) -> Location:
+    key = (line, column)
+    found = _LOCATIONS.get(key)
+    if found is None:
+        if len(_LOCATIONS) >= _MAX_LOCATIONS:
+            _LOCATIONS.clear()
+        found = _LOCATIONS[key] = Location(line, column)
+    return found
 
 
 @bounded(entries=256, chars=_POLICY_CHARS)
