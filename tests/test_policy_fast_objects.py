@@ -11,8 +11,8 @@ import dataclasses
 
 from labkit.policy import Policy, Request, examples
 from labkit.policy import parse as parse_module
-from labkit.policy.evaluate import _ref, evaluate
-from labkit.policy.model import Decision, Location, Miss, StatementRef
+from labkit.policy.evaluate import evaluate
+from labkit.policy.model import Decision, Location, Miss, StatementRef, assemble
 
 TEXT = """{
   "Version": "2012-10-17",
@@ -44,7 +44,8 @@ def test_parsed_policy_is_the_dataclass() -> None:
 def test_statement_ref_is_the_dataclass() -> None:
     where, until = Location(2, 3), Location(4, 5)
     args = ("P", "IAM Policy", "identity", "Allow", 2, "Read", where, until, None)
-    _same(_ref(*args), StatementRef(*args))
+    names = [f.name for f in dataclasses.fields(StatementRef)]
+    _same(assemble(StatementRef, **dict(zip(names, args, strict=True))), StatementRef(*args))
 
 
 def test_decision_is_the_dataclass() -> None:

@@ -44,6 +44,7 @@ from labkit.policy.model import (
     Request,
     Statement,
     StatementRef,
+    assemble,
 )
 from labkit.policy.variables import Variable
 
@@ -259,16 +260,18 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
     compiled = tuple(
         _Compiled(
             _statement_body(s, variables),
-            _ref(
-                policy.name,
-                policy.source,
-                kind,
-                s.effect,
-                s.index,
-                s.sid,
-                s.start,
-                s.end,
-                policy.arn,
+            # One for each statement of a policy sent with every call: made cheaply.
+            assemble(
+                StatementRef,
+                policy=policy.name,
+                policy_type=policy.source,
+                kind=kind,
+                effect=s.effect,
+                index=s.index,
+                sid=s.sid,
+                start=s.start,
+                end=s.end,
+                arn=policy.arn,
             ),
         )
         for s in policy.statements
@@ -277,35 +280,6 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
         held = policy.__dict__[_COMPILED] = {}
     held[kind] = compiled
     return compiled
-
-
-def _ref(
-    policy: str,
-    policy_type: str,
-    kind: PolicyKind,
-    effect: Any,
-    index: int,
-    sid: str | None,
-    start: Any,
-    end: Any,
-    arn: str | None,
-) -> StatementRef:
-    """``StatementRef(...)`` with the same fields in the same order, made
-    without the frozen dataclass's per-field ``__setattr__`` (a policy sent
-    with every call makes one for each of its statements)."""
-    ref = object.__new__(StatementRef)
-    ref.__dict__.update(
-        policy=policy,
-        policy_type=policy_type,
-        kind=kind,
-        effect=effect,
-        index=index,
-        sid=sid,
-        start=start,
-        end=end,
-        arn=arn,
-    )
-    return ref
 
 
 # --- accounts ---------------------------------------------------------------
@@ -595,10 +569,8 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
         verdicts["session"] = session.decision
     if resource.present:
         verdicts[resource_kind] = resource.decision
-    # Decision(...) field by field, in order, without the frozen dataclass's
-    # per-field __setattr__: every request makes one.
-    answer = object.__new__(Decision)
-    answer.__dict__.update(
+    return assemble(  # every request makes one
+        Decision,
         decision=decision,
         request=request,
         matched=matched,
@@ -612,7 +584,6 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
         if decision == IMPLICIT_DENY
         else None,
     )
-    return answer
 
 
 # --- the decision table -----------------------------------------------------

@@ -36,6 +36,8 @@ from labkit.policy.model import (
     PolicyKind,
     PrincipalBlock,
     Statement,
+    amended,
+    assemble,
 )
 
 LEGACY = "The policy failed legacy parsing"
@@ -302,18 +304,7 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
         _with_span(statement, locate(start), locate(end))
         for statement, (start, end) in zip(statements, spans, strict=True)
     )
-    # Policy(...) field by field, without the frozen dataclass's __setattr__.
-    policy = object.__new__(Policy)
-    policy.__dict__.update(
-        version=version,
-        statements=located,
-        kind=kind,
-        id=policy_id,
-        name="",
-        source="IAM Policy",
-        arn=None,
-    )
-    return policy
+    return assemble(Policy, version=version, statements=located, kind=kind, id=policy_id)
 
 
 _UNREAD: Any = object()
@@ -535,9 +526,7 @@ def _with_span(statement: Statement, start: Location, end: Location) -> Statemen
     """A copy of a cached statement with its place in this text.
 
     Cheaper than ``dataclasses.replace``: the fields are already checked."""
-    copy = object.__new__(Statement)
-    copy.__dict__.update(statement.__dict__, start=start, end=end)
-    return copy
+    return amended(statement, start=start, end=end)
 
 
 class _Offsets:
