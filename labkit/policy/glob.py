@@ -311,3 +311,20 @@ def compile_glob(pattern: str, mode: str) -> Glob:
     pieces = _WILDCARDS.split(pattern)
     parts = tuple(_MARKERS.get(p, p) for p in pieces if p)
     return compile_parts(parts, mode)
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+@bounded(entries=4096, chars=1_000_000)
+def compile_template(template: str, mode: str) -> Glob:
+    """Compile an ARN format of AWS's catalog (``bucket/${ObjectName}``),
+    where each ``${Placeholder}`` stands for some text, one character or
+    more, for ``mode`` (cached)."""
+    parts: list[GlobPart] = []
+    for index, text in enumerate(_PLACEHOLDER.split(template)):
+        if index:
+            parts += [WILD_ONE, WILD_MANY]
+        if text:
+            parts.append(text)
+    return compile_parts(tuple(parts), mode)

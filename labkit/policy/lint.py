@@ -22,12 +22,12 @@ from labkit.policy import catalog
 from labkit.policy import parse as parse_module
 from labkit.policy.cache import bounded
 from labkit.policy.conditions import parse_date
-from labkit.policy.glob import ACTION, Glob, GlobPart, compile_parts
+from labkit.policy.glob import ACTION, compile_template
 from labkit.policy.jsonloc import JsonSyntaxError, Node
 from labkit.policy.matching import action_matches, resource_matches
 from labkit.policy.model import Location, Policy, PolicyError, PolicyKind, Statement
 from labkit.policy.parse import parse_policy, parse_tree, split_operator
-from labkit.policy.variables import WILD_MANY, WILD_ONE, split
+from labkit.policy.variables import split
 
 Severity = Literal["error", "security_warning", "warning", "suggestion"]
 
@@ -1016,18 +1016,6 @@ def _is_date(text: str) -> bool:
     return parse_date(text) is not None
 
 
-def _arn_glob(arn_format: str) -> Glob:
-    # Each ${Placeholder} of AWS's format stands for some text: "?" then "*",
-    # one or more characters, matched by a glob that never backtracks.
-    parts: list[GlobPart] = []
-    for i, text in enumerate(re.split(r"\$\{[^}]*\}", arn_format)):
-        if i:
-            parts += [WILD_ONE, WILD_MANY]
-        if text:
-            parts.append(text)
-    return compile_parts(tuple(parts), ACTION)
-
-
 def _supports(action: str, resource: str) -> bool:
     """Whether a resource in a policy could be one of the action's resource types."""
     fields = resource.split(":", 5)
@@ -1044,7 +1032,9 @@ def _supports(action: str, resource: str) -> bool:
             continue
         # Wildcards and variables in the policy stand for "something".
         concrete = "".join(p if isinstance(p, str) else "x" for p in split(path, True))
-        if _arn_glob(arn_fields[5]).match(concrete) or _glob_covers(path, arn_fields[5]):
+        if compile_template(arn_fields[5], ACTION).match(concrete) or _glob_covers(
+            path, arn_fields[5]
+        ):
             return True
     return False
 

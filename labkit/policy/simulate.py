@@ -14,7 +14,6 @@ import base64
 import binascii
 import dataclasses
 import ipaddress
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +23,7 @@ from labkit.policy import catalog
 from labkit.policy.cache import BoundedCache, bounded
 from labkit.policy.conditions import parse_date
 from labkit.policy.evaluate import evaluate, same_account
+from labkit.policy.glob import LIKE, compile_template
 from labkit.policy.model import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -271,21 +271,7 @@ def _template_matches(template: str, resource: str) -> bool:
         return False
     # ${Placeholders} stand for some text (one character or more); the
     # resource part must have the shape. A glob, so a long ARN costs linear time.
-    return _template_glob(t_fields[5]).match(r_fields[5])
-
-
-@lru_cache(maxsize=1024)
-def _template_glob(template: str) -> Any:
-    from labkit.policy.glob import LIKE, compile_parts
-    from labkit.policy.variables import WILD_MANY, WILD_ONE
-
-    parts: list[Any] = []
-    for index, text in enumerate(re.split(r"\$\{[^}]*\}", template)):
-        if index:
-            parts += [WILD_ONE, WILD_MANY]
-        if text:
-            parts.append(text)
-    return compile_parts(tuple(parts), LIKE)
+    return compile_template(t_fields[5], LIKE).match(r_fields[5])
 
 
 def simulate(
