@@ -33,6 +33,21 @@ class PrincipalChoice:
         return f"{self.kind} {self.name}"
 
 
+def offer_principals(dropdown: Any, lab: Any) -> dict[str, PrincipalChoice]:
+    """Offer the Lab's users and roles in ``dropdown`` (values are ARNs),
+    keeping its choice where it still exists, else the first; returns the
+    choices by ARN."""
+    choices = lab_principals(lab)
+    by_arn = {choice.arn: choice for choice in choices}
+    current = dropdown.value
+    dropdown.options = [(choice.label, choice.arn) for choice in choices]
+    if current in by_arn:
+        dropdown.value = current
+    elif choices:
+        dropdown.value = choices[0].arn
+    return by_arn
+
+
 def lab_principals(lab: Any) -> list[PrincipalChoice]:
     """Every user, then every role, of the Lab, each sorted by name."""
     backend = lab.backend

@@ -18,7 +18,12 @@ from labkit.widgets._common import (
     pre,
     problem,
 )
-from labkit.widgets._principals import PolicyReader, PrincipalChoice, as_principal, lab_principals
+from labkit.widgets._principals import (
+    PolicyReader,
+    PrincipalChoice,
+    as_principal,
+    offer_principals,
+)
 
 
 def diagram_svg(decision: Any) -> str:
@@ -149,14 +154,7 @@ class AccessChecker(Summarized, widgets.VBox):
     @guarded
     def _load_principals(self) -> None:
         self._seen = self._reader.fingerprint()
-        choices = lab_principals(self.lab)
-        self._choices = {choice.arn: choice for choice in choices}
-        current = self.principal.value
-        self.principal.options = [(choice.label, choice.arn) for choice in choices]
-        if current in self._choices:
-            self.principal.value = current
-        elif choices:
-            self.principal.value = choices[0].arn
+        self._choices = offer_principals(self.principal, self.lab)
 
     @guarded
     def _update(self) -> None:

@@ -8,7 +8,11 @@ import ipywidgets as widgets
 import traitlets
 
 from labkit.widgets._common import Summarized, describe_error, escape, guarded, problem
-from labkit.widgets._principals import PolicyReader, PrincipalChoice, lab_principals
+from labkit.widgets._principals import (
+    PolicyReader,
+    PrincipalChoice,
+    offer_principals,
+)
 
 # How a principal stands, in words and colour: (word, text colour, fill).
 STANDINGS = {
@@ -115,14 +119,7 @@ class EscalationExplorer(Summarized, widgets.VBox):
     @guarded
     def _load_principals(self) -> None:
         self._seen = self._reader.fingerprint()
-        choices = lab_principals(self.lab)
-        self._choices = {choice.arn: choice for choice in choices}
-        current = self.principal.value
-        self.principal.options = [(choice.label, choice.arn) for choice in choices]
-        if current in self._choices:
-            self.principal.value = current
-        elif choices:
-            self.principal.value = choices[0].arn
+        self._choices = offer_principals(self.principal, self.lab)
 
     @guarded
     def _update(self) -> None:
