@@ -59,6 +59,11 @@ class Organization:
         return organizations_backends[self.management]["aws"]
 
     @property
+    def backend(self) -> Any:
+        """moto's Organizations backend of the management account."""
+        return self._backend()
+
+    @property
     def exists(self) -> bool:
         """Whether the management account has made an organization."""
         return self._backend().org is not None
@@ -107,6 +112,18 @@ class Organization:
             return None
         return "/".join([self.id, *(target.id for target in chain[:-1])]) + "/"
 
+    def policy(self, policy_id: Any) -> Any | None:
+        """moto's policy with this id (``p-...``), or None."""
+        return next((p for p in self._backend().policies if p.id == policy_id), None)
+
+    def attached(self, target_id: Any) -> list[Any]:
+        """The policies attached to a root, an OU or an account, by its id."""
+        backend = self._backend()
+        for target in [*backend.ou, *backend.accounts]:
+            if target.id == target_id:
+                return list(target.attached_policies)
+        return []
+
     def enabled(self, policy_type: str) -> bool:
         """Whether ``policy_type`` is enabled on the organization's root."""
         backend = self._backend()
@@ -153,6 +170,13 @@ class Organization:
             (target.id, tuple((p.id, p.type, p.content) for p in target.attached_policies))
             for target in self.path(account_id)
         ) + (self.enabled(SCP), self.enabled(RCP))
+
+
+def is_member_account(account_id: str) -> bool:
+    """Whether ``account_id`` is a member of some organization of the Lab."""
+    from moto.organizations.models import organizations_backends
+
+    return account_id in organizations_backends.master_accounts
 
 
 def _text(content: Any) -> str:

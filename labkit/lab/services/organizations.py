@@ -21,7 +21,7 @@ from labkit.lab.actions import Target
 from labkit.lab.errors import AwsError
 from labkit.lab.handlers import Call
 from labkit.lab.mfa import moto_errors
-from labkit.lab.organization import RCP, SCP
+from labkit.lab.organization import RCP, SCP, Organization, is_member_account
 from labkit.lab.services import Asked, Service
 from labkit.policy.model import PolicyError
 from labkit.policy.parse import parse_policy
@@ -84,20 +84,9 @@ def targets(asked: Asked) -> list[Target]:
     return [Target(f"organizations:{asked.operation}", "*")]
 
 
-def _backend(account: AccountContext) -> Any:
-    from moto.organizations.models import organizations_backends
-
-    return organizations_backends[account.account_id]["aws"]
-
-
-def _is_member(account: AccountContext) -> bool:
-    from moto.organizations.models import organizations_backends
-
-    return account.account_id in organizations_backends.master_accounts
-
-
-def _policy(account: AccountContext, policy_id: Any) -> Any:
-    return next((p for p in _backend(account).policies if p.id == policy_id), None)
+def _organization(account: AccountContext) -> Organization:
+    """The organization ``account`` manages (none exists for a member)."""
+    return Organization(account.account_id)
 
 
 def _check_content(kind_name: Any, content: Any) -> None:
@@ -112,44 +101,28 @@ def _check_content(kind_name: Any, content: Any) -> None:
         raise AwsError("MalformedPolicyDocumentException", MALFORMED, 400) from None
 
 
-def _enabled(account: AccountContext, policy_type: str) -> bool:
-    roots = [ou for ou in _backend(account).ou if ou.type == "ROOT"]
-    return any(
-        kind["Type"] == policy_type and kind["Status"] == "ENABLED"
-        for root in roots
-        for kind in root.policy_types
-    )
-
-
-def _attached(account: AccountContext, target_id: Any) -> list[Any]:
-    backend = _backend(account)
-    for target in [*backend.ou, *backend.accounts]:
-        if target.id == target_id:
-            return list(target.attached_policies)
-    return []
-
-
 def validate(account: AccountContext, operation: str, params: Mapping[str, Any]) -> None:
     """What Organizations checks before it acts, and moto does not."""
-    if _is_member(account) and operation not in _MEMBER_MAY:
+    organization = _organization(account)
+    if is_member_account(account.account_id) and operation not in _MEMBER_MAY:
         raise AwsError("AccessDeniedException", NOT_MANAGEMENT, 400)
     if operation == "CreatePolicy":
         _check_content(params.get("Type"), params.get("Content"))
     elif operation == "UpdatePolicy" and params.get("Content") is not None:
-        policy = _policy(account, params.get("PolicyId"))
+        policy = organization.policy(params.get("PolicyId"))
         if policy is not None:
             _check_content(policy.type, params["Content"])
     elif operation == "AttachPolicy":
-        policy = _policy(account, params.get("PolicyId"))
-        if policy is not None and policy.type in _KINDS and not _enabled(account, policy.type):
+        policy = organization.policy(params.get("PolicyId"))
+        if policy is not None and policy.type in _KINDS and not organization.enabled(policy.type):
             raise AwsError("PolicyTypeNotEnabledException", NOT_ENABLED, 400)
     elif operation == "DetachPolicy":
-        policy = _policy(account, params.get("PolicyId"))
+        policy = organization.policy(params.get("PolicyId"))
         if policy is None:
             return
         if policy.type == RCP and policy.name == "RCPFullAWSAccess" and policy.aws_managed:
             raise AwsError("ConstraintViolationException", RCP_FULL_ACCESS_FIXED, 400)
-        held = _attached(account, params.get("TargetId"))
+        held = organization.attached(params.get("TargetId"))
         if policy.type == SCP and policy in held and sum(p.type == SCP for p in held) == 1:
             raise AwsError("ConstraintViolationException", LAST_SCP, 400)
 
@@ -158,9 +131,9 @@ def leave_organization(call: Call) -> dict[str, Any]:
     """LeaveOrganization, once authorized: the management account cannot
     leave; an account the organization created has none of the details a
     standalone account needs (AWS asks for them first, outside the API)."""
-    if _is_member(call.account):
+    if is_member_account(call.account.account_id):
         raise AwsError("ConstraintViolationException", CREATED_ACCOUNT_CANNOT_LEAVE, 400)
-    if _backend(call.account).org is None:
+    if not _organization(call.account).exists:
         raise AwsError("AWSOrganizationsNotInUseException", NOT_IN_USE, 400)
     raise AwsError("ConstraintViolationException", MANAGEMENT_CANNOT_LEAVE, 400)
 
@@ -183,7 +156,7 @@ def create_account(call: Call) -> dict[str, Any]:
     from labkit.lab import managed
 
     with moto_errors():
-        status = _backend(call.account).create_account(**call.params)
+        status = _organization(call.account).backend.create_account(**call.params)
     member = status["CreateAccountStatus"]["AccountId"]
     iam = iam_backends[member]["global"]
     role = str(call.params.get("RoleName") or ACCESS_ROLE)
