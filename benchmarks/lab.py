@@ -98,6 +98,16 @@ def _policy(actions: list[str]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
+def _per_call(client: object) -> float:
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(CALLS // ROUNDS):
+            client.list_tables()  # type: ignore[attr-defined]
+        samples.append((time.perf_counter() - start) / (CALLS // ROUNDS))
+    return statistics.median(samples)
+
+
 def call_costs() -> tuple[float, float]:
     """Median seconds per DynamoDB ListTables: (as a user, as root)."""
     from labkit import Lab
@@ -123,30 +133,11 @@ def call_costs() -> tuple[float, float]:
         user.list_tables()
         root.list_tables()
 
-        def per_call(client: object) -> float:
-            samples = []
-            for _ in range(ROUNDS):
-                start = time.perf_counter()
-                for _ in range(CALLS // ROUNDS):
-                    client.list_tables()  # type: ignore[attr-defined]
-                samples.append((time.perf_counter() - start) / (CALLS // ROUNDS))
-            return statistics.median(samples)
-
         as_user, as_root = [], []
         for _ in range(3):  # interleave, so drift hits both sides alike
-            as_user.append(per_call(user))
-            as_root.append(per_call(root))
+            as_user.append(_per_call(user))
+            as_root.append(_per_call(root))
         return min(as_user), min(as_root)
-
-
-def _per_call(client: object) -> float:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for _ in range(CALLS // ROUNDS):
-            client.list_tables()  # type: ignore[attr-defined]
-        samples.append((time.perf_counter() - start) / (CALLS // ROUNDS))
-    return statistics.median(samples)
 
 
 def guardrail_costs() -> tuple[float, float]:
