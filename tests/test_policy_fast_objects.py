@@ -12,7 +12,7 @@ import dataclasses
 from labkit.policy import Policy, Request, examples
 from labkit.policy import parse as parse_module
 from labkit.policy.evaluate import evaluate
-from labkit.policy.model import Decision, Location, Miss, StatementRef, assemble
+from labkit.policy.model import Decision, Location, Miss, StatementRef, assembler
 
 TEXT = """{
   "Version": "2012-10-17",
@@ -45,7 +45,8 @@ def test_statement_ref_is_the_dataclass() -> None:
     where, until = Location(2, 3), Location(4, 5)
     args = ("P", "IAM Policy", "identity", "Allow", 2, "Read", where, until, None)
     names = [f.name for f in dataclasses.fields(StatementRef)]
-    _same(assemble(StatementRef, **dict(zip(names, args, strict=True))), StatementRef(*args))
+    made = assembler(StatementRef)(**dict(zip(names, args, strict=True)))
+    _same(made, StatementRef(*args))
 
 
 def test_decision_is_the_dataclass() -> None:

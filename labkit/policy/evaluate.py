@@ -44,7 +44,7 @@ from labkit.policy.model import (
     Request,
     Statement,
     StatementRef,
-    assemble,
+    assembler,
 )
 from labkit.policy.variables import Variable
 
@@ -115,6 +115,11 @@ def _prefix(pattern: Pattern) -> str | None:
     if pattern.mode == ARN and head.startswith("arn:") and head.count(":") < 5:
         return None
     return head
+
+
+# Made for every statement of a policy sent with a call, and for every request.
+_new_ref = assembler(StatementRef)
+_new_decision = assembler(Decision)
 
 
 class _Compiled:
@@ -260,9 +265,7 @@ def _compiled(policy: Policy, kind: PolicyKind) -> tuple[_Compiled, ...]:
     compiled = tuple(
         _Compiled(
             _statement_body(s, variables),
-            # One for each statement of a policy sent with every call: made cheaply.
-            assemble(
-                StatementRef,
+            _new_ref(
                 policy=policy.name,
                 policy_type=policy.source,
                 kind=kind,
@@ -569,8 +572,7 @@ def _decide(request: Request, policies: PolicySet, resource_owner: str | None) -
         verdicts["session"] = session.decision
     if resource.present:
         verdicts[resource_kind] = resource.decision
-    return assemble(  # every request makes one
-        Decision,
+    return _new_decision(
         decision=decision,
         request=request,
         matched=matched,

@@ -7,8 +7,8 @@ two policies that say the same thing compare equal wherever they were written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -26,24 +26,21 @@ IMPLICIT_DENY: DecisionName = "implicitDeny"
 _T = TypeVar("_T")
 
 
-@cache
-def _fields(cls: type) -> tuple[tuple[tuple[str, Any], ...], frozenset[str]]:
-    """A dataclass's (name, default) pairs in order, and the names without a default."""
-    found = tuple((f.name, f.default) for f in fields(cls))
-    return found, frozenset(name for name, default in found if default is MISSING)
+def assembler(cls: type[_T]) -> Callable[..., _T]:
+    """A maker of ``cls`` for values already checked: ``make(**values)`` is
+    ``cls(**values)`` without the per-field ``__setattr__`` a frozen
+    dataclass pays (the engine makes one per request or statement). Fields
+    left out take their defaults; every field without one must be given."""
+    template = {f.name: f.default for f in fields(cls)}  # every field, in order
 
+    def make(**values: Any) -> _T:
+        made = object.__new__(cls)
+        state = made.__dict__
+        state.update(template)
+        state.update(values)  # in their places: the fields' order is kept
+        return made
 
-def assemble(cls: type[_T], **values: Any) -> _T:
-    """``cls(**values)`` for a frozen dataclass whose values are already
-    checked, without the per-field ``__setattr__`` a frozen dataclass pays:
-    the engine makes one per request or statement. Fields left out take
-    their defaults."""
-    pairs, required = _fields(cls)
-    if not required <= values.keys():
-        raise TypeError(f"{cls.__name__} needs {', '.join(sorted(required - values.keys()))}")
-    made = object.__new__(cls)
-    made.__dict__.update({name: values.get(name, default) for name, default in pairs})
-    return made
+    return make
 
 
 def amended(value: _T, **changes: Any) -> _T:

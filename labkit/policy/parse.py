@@ -37,8 +37,11 @@ from labkit.policy.model import (
     PrincipalBlock,
     Statement,
     amended,
-    assemble,
+    assembler,
 )
+
+# Every new text parsed on the fast path makes one.
+_new_policy = assembler(Policy)
 
 LEGACY = "The policy failed legacy parsing"
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -304,7 +307,7 @@ def _parse_fast(text: str, kind: PolicyKind, managed: bool) -> Policy | None:
         _with_span(statement, locate(start), locate(end))
         for statement, (start, end) in zip(statements, spans, strict=True)
     )
-    return assemble(Policy, version=version, statements=located, kind=kind, id=policy_id)
+    return _new_policy(version=version, statements=located, kind=kind, id=policy_id)
 
 
 _UNREAD: Any = object()
